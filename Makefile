@@ -1,0 +1,36 @@
+# The habits: `make demo` and `make test` set everything up on a machine with only python3 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format screenshots bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/warroom demo
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check warroom tests benchmarks
+	$(BIN)/ruff format --check warroom tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format warroom tests benchmarks
+	$(BIN)/ruff check --fix warroom tests benchmarks
+
+screenshots: $(STAMP)
+	$(BIN)/python -m warroom.tui.screenshots screenshots
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
