@@ -17,7 +17,7 @@ def test_good_line_round_trips() -> None:
     """A canonical object survives parse and dump unchanged."""
     data = dict(GOOD, author="ann", reach=10, engagement=3, lang="en", url="https://x.test/1")
     mention = Mention.from_dict(data)
-    assert mention.to_dict() == dict(data, created_at="2026-03-14T09:00:00.000Z")
+    assert mention.to_dict() == dict(data, created_at="2026-03-14T09:00:00.000Z", topic="brand")
     assert mention.topic == "brand" and mention.is_brand
 
 

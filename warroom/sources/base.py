@@ -1,0 +1,371 @@
+"""What every source shares: state reporting, backoff, cursors, deduplication and the run loop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar
+
+import aiohttp
+
+from warroom.clock import Clock
+from warroom.model import BRAND_TOPIC, Mention
+
+
+class SourceStatus(StrEnum):
+    """Where a source is in its life, as the status line shows it."""
+
+    STARTING = "starting"
+    CONNECTED = "connected"
+    POLLING = "polling"
+    BACKING_OFF = "backing off"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """One source's latest state, with the reason when something is wrong."""
+
+    name: str
+    status: SourceStatus
+    detail: str = ""
+    until: datetime | None = None
+
+    def describe(self) -> str:
+        """One line for the status bar."""
+        text = f"{self.name}: {self.status}"
+        if self.until is not None:
+            text += f" until {self.until.astimezone(UTC):%H:%M:%S}"
+        if self.detail:
+            text += f" ({self.detail})"
+        return text
+
+
+class SourceError(Exception):
+    """A fetch failed; the message says what, and `url` where."""
+
+    def __init__(self, message: str, url: str | None = None) -> None:
+        super().__init__(f"{message} from {url}" if url else message)
+        self.url = url
+
+
+class RetryAfter(SourceError):
+    """The service asked us to wait (HTTP 429 or 503 with Retry-After)."""
+
+    def __init__(self, seconds: float, url: str | None = None, status: int = 429) -> None:
+        super().__init__(f"HTTP {status}, retry after {seconds:.0f}s", url)
+        self.seconds = seconds
+
+
+def retry_after_seconds(value: str | None, now: datetime, default: float = 60.0) -> float:
+    """Read a Retry-After header: delta seconds or an HTTP date."""
+    if not value:
+        return default
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - now).total_seconds())
+
+
+class Backoff:
+    """Exponential backoff with full jitter, so many clients do not retry in step."""
+
+    def __init__(
+        self, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None
+    ) -> None:
+        self.base = base
+        self.cap = cap
+        self.failures = 0
+        self._rng = rng or random.Random()
+
+    def next_delay(self) -> float:
+        ceiling = min(self.cap, self.base * (2**self.failures))
+        self.failures += 1
+        return self._rng.uniform(ceiling / 2, ceiling)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+@dataclass
+class SourceCursor:
+    """Where a source got to, and the ids it has already emitted (for deduplication)."""
+
+    cursor: dict[str, Any] = field(default_factory=dict)
+    seen: list[str] = field(default_factory=list)
+
+    def seen_ids(self) -> set[str]:
+        return set(self.seen)
+
+    def remember(self, ids: Iterable[str], limit: int = 5000) -> None:
+        self.seen.extend(ids)
+        if len(self.seen) > limit:
+            del self.seen[: len(self.seen) - limit]
+
+
+class CursorStore:
+    """One small JSON file per source, written atomically, so a restart resumes where it stopped."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, name: str) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+        return self.directory / f"{safe}.json"
+
+    def load(self, name: str) -> SourceCursor:
+        path = self._path(name)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return SourceCursor()
+        except ValueError:
+            # A damaged cursor costs a re-fetch, never a crash; dedupe absorbs the overlap.
+            return SourceCursor()
+        return SourceCursor(
+            cursor=dict(data.get("cursor") or {}), seen=list(data.get("seen") or [])
+        )
+
+    def save(self, name: str, state: SourceCursor) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self._path(name)
+        tmp = path.with_suffix(".json.tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump({"cursor": state.cursor, "seen": state.seen}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+
+
+_WORD = re.compile(r"[#@]?[\w][\w.'-]*", re.UNICODE)
+
+
+class Topics:
+    """The watched terms: the brand's and each competitor's keywords, hashtags and handles."""
+
+    def __init__(
+        self, brand_terms: Iterable[str], competitors: Mapping[str, Iterable[str]] | None = None
+    ) -> None:
+        self.brand_terms = [t for t in brand_terms if t.strip()]
+        self.competitors = {name: list(terms) for name, terms in (competitors or {}).items()}
+        self._patterns: list[tuple[str, re.Pattern[str]]] = []
+        groups = [(BRAND_TOPIC, self.brand_terms)] + [
+            (f"competitor:{name}", terms) for name, terms in self.competitors.items()
+        ]
+        for topic, terms in groups:
+            if terms:
+                alternatives = "|".join(re.escape(t.strip().lower()) for t in terms)
+                self._patterns.append(
+                    (topic, re.compile(rf"(?<![\w#@])(?:{alternatives})(?!\w)", re.IGNORECASE))
+                )
+
+    def match(self, text: str) -> str | None:
+        """The first topic whose terms appear in the text: the brand before competitors."""
+        for topic, pattern in self._patterns:
+            if pattern.search(text):
+                return topic
+        return None
+
+    def query_terms(self, topic: str = BRAND_TOPIC) -> list[str]:
+        """The terms to search for a topic."""
+        if topic == BRAND_TOPIC:
+            return list(self.brand_terms)
+        return list(self.competitors.get(topic.removeprefix("competitor:"), []))
+
+    def topics(self) -> list[str]:
+        return [BRAND_TOPIC] + [f"competitor:{name}" for name in self.competitors]
+
+
+Emit = Callable[[list[Mention]], Awaitable[None]]
+StateListener = Callable[[SourceState], None]
+
+SOURCE_KINDS: dict[str, type[Source]] = {}
+
+
+def register(cls: type[Source]) -> type[Source]:
+    """Class decorator: make a source kind available to the watch config."""
+    SOURCE_KINDS[cls.kind] = cls
+    return cls
+
+
+class Source(ABC):
+    """A place mentions come from; `run` keeps it going through every failure until stopped."""
+
+    kind: ClassVar[str]
+    default_base_url: ClassVar[str] = ""
+    default_interval: ClassVar[float] = 60.0
+
+    def __init__(
+        self,
+        name: str,
+        options: dict[str, Any],
+        *,
+        session: aiohttp.ClientSession,
+        cursors: CursorStore,
+        clock: Clock,
+        topics: Topics,
+        on_state: StateListener | None = None,
+        env: Mapping[str, str] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.name = name
+        self.options = options
+        self.session = session
+        self.cursors = cursors
+        self.clock = clock
+        self.topics = topics
+        self.env = os.environ if env is None else env
+        self.base_url = str(options.get("base_url") or self.default_base_url).rstrip("/")
+        self.poll_interval = float(options.get("interval", self.default_interval))
+        self.backoff = backoff or Backoff(cap=float(options.get("max_backoff", 300.0)))
+        self._on_state = on_state
+        self._sleep = sleep or asyncio.sleep
+        self.state = SourceState(name, SourceStatus.STARTING)
+        self.saved = cursors.load(name)
+        self._seen = self.saved.seen_ids()
+        self.problems: list[str] = []
+
+    # -- helpers for subclasses --------------------------------------------------------------
+
+    def secret(self, option: str) -> str:
+        """The value of the environment variable named by an option (e.g. token_env)."""
+        variable = self.options.get(option)
+        if not variable:
+            raise SourceError(f"{self.name}: option {option!r} must name an environment variable")
+        value = self.env.get(str(variable))
+        if not value:
+            raise SourceError(f"{self.name}: environment variable {variable} is not set")
+        return value
+
+    def has_secret(self, option: str) -> bool:
+        variable = self.options.get(option)
+        return bool(variable and self.env.get(str(variable)))
+
+    def report(self, status: SourceStatus, detail: str = "", until: datetime | None = None) -> None:
+        """Publish a new state to the status line."""
+        self.state = SourceState(self.name, status, detail, until)
+        if self._on_state is not None:
+            self._on_state(self.state)
+
+    def skip(self, problem: str) -> None:
+        """Note one bad item: it is skipped, the rest of the batch goes on."""
+        self.problems.append(f"{self.name}: {problem}")
+        del self.problems[:-100]
+
+    async def check_response(self, response: aiohttp.ClientResponse) -> None:
+        """Turn 429/5xx/4xx answers into the errors the run loop understands."""
+        if response.status in (429, 503) and "Retry-After" in response.headers:
+            seconds = retry_after_seconds(response.headers.get("Retry-After"), self.clock.now())
+            raise RetryAfter(seconds, str(response.url), response.status)
+        if response.status == 429:
+            raise RetryAfter(60.0, str(response.url), 429)
+        if response.status >= 400:
+            raise SourceError(f"HTTP {response.status}", str(response.url))
+
+    def fresh(self, mentions: Iterable[Mention]) -> list[Mention]:
+        """Drop mentions already emitted (across restarts too)."""
+        out: list[Mention] = []
+        for mention in mentions:
+            if mention.id not in self._seen:
+                self._seen.add(mention.id)
+                out.append(mention)
+        return out
+
+    def commit(self, emitted: list[Mention]) -> None:
+        """Persist the cursor and the ids just emitted; called after emit, so no gap on a crash."""
+        self.saved.remember(m.id for m in emitted)
+        self._seen = self.saved.seen_ids() | self._seen
+        if len(self._seen) > 20_000:
+            self._seen = self.saved.seen_ids()
+        self.cursors.save(self.name, self.saved)
+
+    @property
+    def cursor(self) -> dict[str, Any]:
+        """The source-specific cursor (min_id, cursor, etag ...), saved by `commit`."""
+        return self.saved.cursor
+
+    # -- the contract --------------------------------------------------------------------------
+
+    @abstractmethod
+    async def poll(self) -> list[Mention]:
+        """One request cycle: the new mentions, advancing `self.cursor` in memory."""
+
+    async def fetch_once(self) -> list[Mention]:
+        """One poll, deduplicated and committed: for `warroom fetch --once`."""
+        mentions = self.fresh(await self.poll())
+        self.commit(mentions)
+        return mentions
+
+    async def run(self, emit: Emit, stop: asyncio.Event) -> None:
+        """Poll until stopped; every failure becomes a state and a wait, never an exception."""
+        while not stop.is_set():
+            try:
+                self.report(SourceStatus.POLLING)
+                mentions = self.fresh(await self.poll())
+                if mentions:
+                    await emit(mentions)
+                self.commit(mentions)
+                self.backoff.reset()
+                delay = self.poll_interval
+                self.report(SourceStatus.CONNECTED, f"{len(mentions)} new")
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # a source must never take the engine down
+                delay = self.delay_for(error)
+            if await self.wait(stop, delay):
+                break
+        self.report(SourceStatus.STOPPED)
+
+    def delay_for(self, error: Exception) -> float:
+        """Report a failure and say how long to wait before the next try."""
+        if isinstance(error, RetryAfter):
+            delay = max(error.seconds, 0.0)
+        else:
+            delay = self.backoff.next_delay()
+        until = self.clock.now() + timedelta(seconds=delay)
+        self.report(SourceStatus.BACKING_OFF, describe_error(error), until)
+        return delay
+
+    async def wait(self, stop: asyncio.Event, seconds: float) -> bool:
+        """Sleep up to `seconds`, waking early when stopped; True if stopped."""
+        if stop.is_set():
+            return True
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        stopper = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            stopper.cancel()
+        return stop.is_set()
+
+
+def describe_error(error: BaseException) -> str:
+    """One line for a failure: the service's words, not a traceback."""
+    if isinstance(error, SourceError):
+        return str(error)
+    if isinstance(error, aiohttp.ClientResponseError):
+        return f"HTTP {error.status} from {error.request_info.real_url}"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return f"cannot connect to {error.host}:{error.port}"
+    if isinstance(error, asyncio.TimeoutError | TimeoutError):
+        return "timed out"
+    return f"{type(error).__name__}: {error}"
