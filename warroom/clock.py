@@ -49,3 +49,8 @@ class ScaledClock:
     def now(self) -> datetime:
         elapsed = (time.monotonic() - self._origin) * self.speed
         return self.start + timedelta(seconds=elapsed)
+
+    def restart(self, start: datetime) -> None:
+        """Run on from `start`, now: where a resumed replay picks up."""
+        self.start = start
+        self._origin = time.monotonic()

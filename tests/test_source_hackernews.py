@@ -1,0 +1,203 @@
+"""Hacker News through Algolia: normalising hits, time windows, failures and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from tests.conftest import T0
+from tests.fakes.hackernews import FIXTURE, FakeHackerNews, make_comment, make_story
+from warroom.clock import FrozenClock
+from warroom.model import Mention
+from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
+from warroom.sources.hackernews import HackerNewsSource, hit_mention
+
+NOW = int(T0.timestamp())
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeHackerNews]:
+    """A fake Algolia HN API on 127.0.0.1."""
+    fake = FakeHackerNews()
+    server = TestServer(fake.app(), host="127.0.0.1")
+    await server.start_server()
+    fake.base_url = str(server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
+    yield fake
+    await server.close()
+
+
+class Harness:
+    """A source wired to the fake, with recorded states and sleeps."""
+
+    def __init__(self, fake: FakeHackerNews, tmp_path: Path, clock: FrozenClock) -> None:
+        self.fake = fake
+        self.cursors = CursorStore(tmp_path / "cursors")
+        self.clock = clock
+        self.states: list[SourceState] = []
+        self.delays: list[float] = []
+        self.emitted: list[Mention] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        await asyncio.sleep(0)
+
+    def source(self, session: aiohttp.ClientSession, **options: Any) -> HackerNewsSource:
+        opts = {"base_url": self.fake.base_url, "interval": 5, **options}  # type: ignore[attr-defined]
+        return HackerNewsSource(
+            "hn",
+            opts,
+            session=session,
+            cursors=self.cursors,
+            clock=self.clock,
+            topics=Topics(["acme"], {"globex": ["globex"]}),
+            on_state=self.states.append,
+            sleep=self.sleep,
+            backoff=Backoff(base=0.01, cap=0.05, rng=random.Random(1)),
+        )
+
+    async def emit(self, mentions: list[Mention]) -> None:
+        self.emitted.extend(mentions)
+
+    async def run_until(self, source: HackerNewsSource, done: Callable[[], bool]) -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(source.run(self.emit, stop))
+        for _ in range(500):
+            if done():
+                break
+            await asyncio.sleep(0.01)
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+@pytest.fixture
+def harness(fake: FakeHackerNews, tmp_path: Path, clock: FrozenClock) -> Harness:
+    return Harness(fake, tmp_path, clock)
+
+
+def test_legacy_comment_hit_becomes_plain_text_mention() -> None:
+    """The real old-layout comment (nulls everywhere) becomes a mention with decoded text."""
+    hit = json.loads(FIXTURE.read_text(encoding="utf-8"))["hits"][0]
+    mention = hit_mention(hit)
+    assert mention.id == "hn:7919418"
+    assert mention.url == "https://news.ycombinator.com/item?id=7919418"
+    assert mention.author == "fleitz"
+    assert mention.engagement == 1
+    assert mention.created_at.isoformat() == "2014-06-20T03:32:34+00:00"
+    assert "aren't contributing to the scholarship" in mention.text
+    assert "<" not in mention.text and "&#x27;" not in mention.text
+
+
+def test_story_hit_joins_title_and_story_text() -> None:
+    """A story's text is its plain title then its HTML story text; engagement is points + comments."""
+    hit = make_story(1, NOW, "Acme & the <img> tag", story_text="<p>Ask HN: is <i>Acme</i> ok?</p>")
+    mention = hit_mention(hit)
+    assert mention.text == "Acme & the <img> tag\n\nAsk HN: is Acme ok?"
+    assert mention.engagement == 15
+
+
+async def test_html_heavy_comment_is_stripped(fake: FakeHackerNews, harness: Harness) -> None:
+    """Paragraphs, links, code and entities in a comment come out as plain text."""
+    html = (
+        '<p>Acme&#x27;s <a href="https://acme.test/a?b=1&amp;c=2" rel="nofollow">status page</a>'
+        "</p><p><pre><code>  if x &lt; 3 &amp;&amp; y:\n    crash()</code></pre></p>"
+        "<p>&lt;b&gt;lol&lt;/b&gt;"
+    )
+    fake.hits = [make_comment(10, NOW - 60, html, story_title="Acme outage")]
+    async with aiohttp.ClientSession() as session:
+        mentions = await harness.source(session).fetch_once()
+    assert len(mentions) == 1
+    text = mentions[0].text
+    assert "Acme's status page" in text and "if x < 3 && y:" in text and "<b>lol</b>" in text
+    assert "<p>" not in text and "href" not in text
+
+
+async def test_more_hits_than_a_page_are_walked_in_windows(
+    fake: FakeHackerNews, harness: Harness
+) -> None:
+    """250 hits with 100 a page all arrive once, by narrower windows rather than deep pages."""
+    fake.hits = [make_story(i, NOW - 3000 + i * 10, f"acme news {i}") for i in range(250)]
+    async with aiohttp.ClientSession() as session:
+        mentions = await harness.source(session, hits_per_page=100, max_requests=20).fetch_once()
+    assert sorted(m.id for m in mentions) == sorted(f"hn:{i}" for i in range(250))
+    assert all("page" not in r for r in fake.requests)
+    assert any("created_at_i<=" in r["numericFilters"] for r in fake.requests)
+
+
+async def test_query_topic_is_the_default_and_text_can_override(
+    fake: FakeHackerNews, harness: Harness
+) -> None:
+    """A hit found for a competitor's term is that competitor's unless its text names the brand."""
+    fake.hits = [
+        make_story(1, NOW - 60, "Globex layoffs"),
+        make_story(2, NOW - 50, "Globex vs acme"),
+        make_story(3, NOW - 40, "GLOBEXCORP merger", story_text="globex"),
+    ]
+    async with aiohttp.ClientSession() as session:
+        mentions = await harness.source(session).fetch_once()
+    topics = {m.id: m.topic for m in mentions}
+    assert topics == {"hn:1": "competitor:globex", "hn:2": "brand", "hn:3": "competitor:globex"}
+
+
+async def test_malformed_hit_is_skipped_and_reported(
+    fake: FakeHackerNews, harness: Harness
+) -> None:
+    """A hit without objectID is skipped and named; the good hits around it are kept."""
+    bad = make_story(99, NOW - 30, "acme broken")
+    del bad["objectID"]
+    fake.hits = [make_story(1, NOW - 60, "acme one"), bad, make_story(2, NOW - 10, "acme two")]
+    async with aiohttp.ClientSession() as session:
+        source = harness.source(session)
+        mentions = await source.fetch_once()
+    assert sorted(m.id for m in mentions) == ["hn:1", "hn:2"]
+    assert any("objectID" in p for p in source.problems)
+
+
+async def test_429_retry_after_is_honoured(fake: FakeHackerNews, harness: Harness) -> None:
+    """A 429 with Retry-After waits that long, says so, then fetches."""
+    fake.hits = [make_story(1, NOW - 60, "acme one")]
+    fake.fail(429, {"Retry-After": "7"})
+    async with aiohttp.ClientSession() as session:
+        await harness.run_until(harness.source(session), lambda: bool(harness.emitted))
+    assert harness.delays[0] == 7.0
+    backing = [s for s in harness.states if s.status == SourceStatus.BACKING_OFF]
+    assert backing and "429" in backing[0].describe()
+    assert [m.id for m in harness.emitted] == ["hn:1"]
+
+
+async def test_server_error_backs_off_then_recovers(fake: FakeHackerNews, harness: Harness) -> None:
+    """A 500 then a bad body: backoff (capped), then the source recovers by itself."""
+    fake.hits = [make_story(1, NOW - 60, "acme one")]
+    fake.fail(500)
+    fake.fail(200, {"Content-Type": "application/json"}, "{not json")
+    async with aiohttp.ClientSession() as session:
+        source = harness.source(session)
+        await harness.run_until(source, lambda: bool(harness.emitted))
+    assert all(d <= 0.05 for d in harness.delays[:2])
+    details = [s.detail for s in harness.states if s.status == SourceStatus.BACKING_OFF]
+    assert "HTTP 500" in details[0] and "not JSON" in details[1]
+    assert [m.id for m in harness.emitted] == ["hn:1"]
+    assert harness.states[-1].status == SourceStatus.STOPPED
+
+
+async def test_restart_resumes_without_duplicate_or_gap(
+    fake: FakeHackerNews, harness: Harness, clock: FrozenClock
+) -> None:
+    """Fetch, stop, fetch again with a new source: only new hits, including a late-indexed one."""
+    fake.hits = [make_story(1, NOW - 300, "acme one"), make_story(2, NOW - 100, "acme two")]
+    async with aiohttp.ClientSession() as session:
+        first = await harness.source(session).fetch_once()
+    clock.advance(600)
+    # hn:3 was posted before the cursor but indexed late; hn:4 is new.
+    fake.hits += [make_story(3, NOW - 110, "acme three"), make_story(4, NOW + 300, "acme four")]
+    async with aiohttp.ClientSession() as session:
+        second = await harness.source(session).fetch_once()
+    assert sorted(m.id for m in first) == ["hn:1", "hn:2"]
+    assert sorted(m.id for m in second) == ["hn:3", "hn:4"]

@@ -1,0 +1,220 @@
+"""The wiring: mentions in, scored, folded into signals, written to the incident log, announced."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from warroom.clock import Clock
+from warroom.incident import IncidentState
+from warroom.model import (
+    Event,
+    EventKind,
+    Label,
+    Level,
+    Mention,
+    Score,
+    ScoredMention,
+    format_time,
+)
+from warroom.sentiment import Scorer
+from warroom.signals import LevelChange, Signals
+from warroom.store import IncidentLog
+
+# Ids remembered for deduplication; the oldest are forgotten first (sources dedupe too).
+SEEN_IDS_LIMIT = 500_000
+
+
+@dataclass
+class EngineStats:
+    """Counts for the summary line and the status bar."""
+
+    received: int = 0
+    ingested: int = 0
+    duplicates: int = 0
+    non_english: int = 0
+    competitor: int = 0
+    skipped_lines: int = 0
+
+
+@dataclass
+class EngineUpdate:
+    """What one batch changed: the listeners' whole input."""
+
+    mentions: list[ScoredMention] = field(default_factory=list)
+    level_changes: list[LevelChange] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+Listener = Callable[[EngineUpdate], None]
+
+
+class Engine:
+    """Mentions in; scores, signals, level changes and the incident log out. Knows no screen."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        signals: Signals,
+        scorer: Scorer | None = None,
+        log: IncidentLog | None = None,
+        state: IncidentState | None = None,
+    ) -> None:
+        self.clock = clock
+        self.signals = signals
+        self.scorer = scorer
+        self.log = log
+        self.state = state or IncidentState(name=log.meta.name if log else "")
+        self.stats = EngineStats()
+        self.listeners: list[Listener] = []
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self.watermark: datetime | None = None
+
+    # -- mentions ----------------------------------------------------------------------------
+
+    def fresh(self, mentions: Iterable[Mention]) -> list[Mention]:
+        """Drop mentions seen before: the same id twice is one mention."""
+        out: list[Mention] = []
+        seen = self._seen
+        for mention in mentions:
+            self.stats.received += 1
+            if mention.id in seen:
+                self.stats.duplicates += 1
+                continue
+            seen[mention.id] = None
+            out.append(mention)
+        while len(seen) > SEEN_IDS_LIMIT:
+            seen.popitem(last=False)
+        return out
+
+    def has_seen(self, mention_id: str) -> bool:
+        """Whether a mention with this id was taken in already."""
+        return mention_id in self._seen
+
+    def ingest(self, mentions: Iterable[Mention], *, advance: bool = True) -> EngineUpdate:
+        """Score new mentions in this process and take them in."""
+        if self.scorer is None:
+            raise RuntimeError("this engine has no scorer: use ingest_scored")
+        fresh = self.fresh(mentions)
+        scores = self.scorer.score_many(fresh)
+        return self._take(list(map(ScoredMention, fresh, scores)), advance)
+
+    def ingest_scored(
+        self, scored: Sequence[ScoredMention], *, advance: bool = True
+    ) -> EngineUpdate:
+        """Take in mentions scored elsewhere (a scoring process); duplicates are dropped here."""
+        fresh_ids = {m.id for m in self.fresh(s.mention for s in scored)}
+        kept = [s for s in scored if s.mention.id in fresh_ids]
+        if len(fresh_ids) != len(kept):  # the same id twice inside one batch
+            unique: dict[str, ScoredMention] = {}
+            for item in kept:
+                unique.setdefault(item.mention.id, item)
+            kept = list(unique.values())
+        return self._take(kept, advance)
+
+    def _take(self, scored: list[ScoredMention], advance: bool) -> EngineUpdate:
+        update = EngineUpdate(mentions=scored)
+        if not scored:
+            return update
+        stats = self.stats
+        stats.ingested += len(scored)
+        latest = self.watermark
+        for item in scored:
+            mention = item.mention
+            if item.score.compound is None:
+                stats.non_english += 1
+            if not mention.is_brand:
+                stats.competitor += 1
+            if latest is None or mention.created_at > latest:
+                latest = mention.created_at
+        self.watermark = latest
+        self.signals.add_many(scored)
+        if self.log is not None:
+            self.log.append_mentions(scored)
+        if advance and latest is not None:
+            self._advance(latest, update)
+        self._announce(update)
+        return update
+
+    # -- time --------------------------------------------------------------------------------
+
+    def tick(self, now: datetime | None = None) -> EngineUpdate:
+        """Let event time pass (quiet minutes count too) and flush the log's mention buffer."""
+        update = EngineUpdate()
+        self._advance(now or self.clock.now(), update)
+        if self.log is not None and self.log.writable:
+            self.log.flush()
+        if update.level_changes:
+            self._announce(update)
+        return update
+
+    def finish(self) -> EngineUpdate:
+        """Evaluate every minute up to the last mention's: the end of a file or a replay."""
+        update = EngineUpdate()
+        if self.watermark is not None:
+            self._advance(self.watermark.replace(second=59, microsecond=999999), update)
+        if update.level_changes:
+            self._announce(update)
+        return update
+
+    def _advance(self, now: datetime, update: EngineUpdate) -> None:
+        for change in self.signals.advance(now):
+            update.level_changes.append(change)
+            data = {
+                "level": str(change.level),
+                "previous": str(change.previous),
+                "reason": change.reason,
+                "minute": format_time(change.at),
+                "evidence": change.evidence,
+            }
+            event = self._record(EventKind.LEVEL_CHANGED, data, author=None)
+            if event is not None:
+                update.events.append(event)
+
+    # -- what people do ----------------------------------------------------------------------
+
+    def record(self, kind: EventKind, data: dict[str, Any], *, author: str | None) -> Event:
+        """Write a person's action to the log (on disk before this returns) and announce it."""
+        event = self._record(kind, data, author=author)
+        if event is None:
+            event = Event(self.state.last_seq + 1, kind, self.clock.now(), data, author)
+            self.state.apply(event)
+        self._announce(EngineUpdate(events=[event]))
+        return event
+
+    def _record(self, kind: EventKind, data: dict[str, Any], *, author: str | None) -> Event | None:
+        if self.log is None:
+            if kind is EventKind.LEVEL_CHANGED:
+                self.state.apply(Event(self.state.last_seq + 1, kind, self.clock.now(), data))
+            return None
+        event = self.log.append(kind, data, author=author)
+        self.state.apply(event)
+        return event
+
+    def override_sentiment(self, item: ScoredMention, label: Label, *, author: str | None) -> Event:
+        """A person says VADER read a mention wrong: the signals and the log follow them."""
+        compound = {Label.POSITIVE: 0.5, Label.NEGATIVE: -0.5, Label.NEUTRAL: 0.0}[label]
+        self.signals.relabel(item.mention, item.score, Score(compound, label))
+        data = {
+            "mention_id": item.mention.id,
+            "label": str(label),
+            "was": str(item.score.label) if item.score.label else None,
+        }
+        return self.record(EventKind.SENTIMENT_OVERRIDDEN, data, author=author)
+
+    @property
+    def level(self) -> Level:
+        return self.signals.level
+
+    def _announce(self, update: EngineUpdate) -> None:
+        for listener in self.listeners:
+            listener(update)
+
+    def close(self) -> None:
+        """Flush and release the incident log."""
+        if self.log is not None:
+            self.log.close()

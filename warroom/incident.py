@@ -1,0 +1,120 @@
+"""An incident's state, derived from its log: declared or not, level, checks, notes, timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from warroom.model import Event, EventKind, Label, Level, parse_time
+
+# The events a person or the detector writes: the timeline the notes pane shows.
+TIMELINE_KINDS = frozenset(EventKind) - {EventKind.MENTION, EventKind.SOURCE_STATE}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """Who checked a step and when."""
+
+    step: str
+    by: str | None
+    at: datetime
+
+
+@dataclass
+class IncidentState:
+    """Everything the panes show about an incident, rebuilt by replaying its log."""
+
+    name: str = ""
+    declared_at: datetime | None = None
+    declared_by: str | None = None
+    closed_at: datetime | None = None
+    summary: str | None = None
+    level: Level = Level.NORMAL
+    reason: str = ""
+    peak_level: Level = Level.NORMAL
+    playbook: str | None = None
+    checks: dict[str, Check] = field(default_factory=dict)
+    overrides: dict[str, Label] = field(default_factory=dict)
+    flagged: set[str] = field(default_factory=set)
+    timeline: list[Event] = field(default_factory=list)
+    first_seq: int | None = None
+    last_seq: int = -1
+
+    @property
+    def declared(self) -> bool:
+        return self.declared_at is not None
+
+    @property
+    def open(self) -> bool:
+        """Open until closed; a log that was never declared is a watch that can still escalate."""
+        return self.closed_at is None
+
+    def apply(self, event: Event) -> None:
+        """Fold one event into the state; events must come in log order."""
+        if self.first_seq is None:
+            self.first_seq = event.seq
+        self.last_seq = max(self.last_seq, event.seq)
+        data = event.data
+        if event.kind in TIMELINE_KINDS:
+            self.timeline.append(event)
+        match event.kind:
+            case EventKind.DECLARED:
+                self.declared_at = _time(data.get("declared_at")) or event.at
+                self.declared_by = event.author
+                self.name = str(data.get("name") or self.name)
+                if data.get("playbook"):
+                    self.playbook = str(data["playbook"])
+            case EventKind.CLOSED:
+                self.closed_at = event.at
+                self.summary = str(data.get("summary") or "")
+            case EventKind.LEVEL_CHANGED:
+                self.level = Level(data["level"])
+                self.reason = str(data.get("reason", ""))
+                if self.level.rank > self.peak_level.rank:
+                    self.peak_level = self.level
+            case EventKind.STEP_CHECKED:
+                step = str(data["step"])
+                self.checks[step] = Check(step, event.author, event.at)
+            case EventKind.STEP_UNCHECKED:
+                self.checks.pop(str(data["step"]), None)
+            case EventKind.PLAYBOOK_CHANGED:
+                self.playbook = str(data["playbook"])
+                kept = set(data.get("kept_checks", self.checks))
+                self.checks = {k: v for k, v in self.checks.items() if k in kept}
+            case EventKind.SENTIMENT_OVERRIDDEN:
+                self.overrides[str(data["mention_id"])] = Label(data["label"])
+            case EventKind.FLAGGED:
+                if data.get("flagged", True):
+                    self.flagged.add(str(data["mention_id"]))
+                else:
+                    self.flagged.discard(str(data["mention_id"]))
+            case _:
+                pass
+
+    @classmethod
+    def from_events(cls, events: Iterable[Event], name: str = "") -> IncidentState:
+        """Replay a log into its state."""
+        state = cls(name=name)
+        for event in events:
+            state.apply(event)
+        return state
+
+    def notes(self) -> list[Event]:
+        return [e for e in self.timeline if e.kind is EventKind.NOTE]
+
+    def elapsed(self, now: datetime) -> float | None:
+        """Seconds since the incident was declared (the incident clock), or None."""
+        if self.declared_at is None:
+            return None
+        end = self.closed_at or now
+        return max(0.0, (end - self.declared_at).total_seconds())
+
+
+def _time(value: object) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            return parse_time(value)
+        except ValueError:
+            return None
+    return None

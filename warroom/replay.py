@@ -1,0 +1,59 @@
+"""Pacing a recorded stream of mentions by event time, at N times real time."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+
+from warroom.model import Mention
+
+# A batch is at most this long in wall time or this many mentions, whichever comes first.
+BATCH_SECONDS = 0.1
+BATCH_SIZE = 1000
+
+
+async def paced_batches(
+    mentions: Sequence[Mention],
+    speed: float | None,
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> AsyncIterator[list[Mention]]:
+    """Yield mentions in file order, in batches, waiting so event time runs `speed` times faster.
+
+    `speed=None` means as fast as possible. Late (out-of-order) mentions never make time go back.
+    """
+    if not mentions:
+        return
+    if speed is None:
+        for start in range(0, len(mentions), BATCH_SIZE):
+            yield list(mentions[start : start + BATCH_SIZE])
+            await sleep(0)
+        return
+    if speed <= 0:
+        raise ValueError("speed must be positive")
+    origin_event = mentions[0].created_at
+    origin_wall = monotonic()
+    batch: list[Mention] = []
+    first_due = last_due = 0.0
+    for mention in mentions:
+        due = max(last_due, (mention.created_at - origin_event).total_seconds() / speed)
+        if batch and (due - first_due >= BATCH_SECONDS or len(batch) >= BATCH_SIZE):
+            await _sleep_until(origin_wall + last_due, sleep, monotonic)
+            yield batch
+            batch = []
+        if not batch:
+            first_due = due
+        batch.append(mention)
+        last_due = due
+    await _sleep_until(origin_wall + last_due, sleep, monotonic)
+    yield batch
+
+
+async def _sleep_until(
+    deadline: float, sleep: Callable[[float], Awaitable[None]], monotonic: Callable[[], float]
+) -> None:
+    # Long gaps are slept in pieces so a stop request is never far away.
+    while (remaining := deadline - monotonic()) > 0:
+        await sleep(min(remaining, 1.0))

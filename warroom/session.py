@@ -1,0 +1,265 @@
+"""A console's engine side: one incident log, scoring off the UI's core, and the team's actions."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from warroom.clock import Clock
+from warroom.engine import Engine, EngineUpdate
+from warroom.incident import IncidentState
+from warroom.model import Event, EventKind, Label, Mention, Score, ScoredMention, label_for
+from warroom.model import format_time as iso
+from warroom.playbook import Playbook
+from warroom.sentiment import Scorer, score_texts
+from warroom.signals import DetectorRule, Signals
+from warroom.store import IncidentLocked, IncidentLog, IncidentStore
+
+# How many stored mentions a resumed console reads back into the feed and the signals.
+RESUME_MENTIONS = 50_000
+
+
+class ScoringBackend(Protocol):
+    """Where VADER runs."""
+
+    async def score(self, mentions: Sequence[Mention]) -> list[Score]: ...
+
+    def close(self) -> None: ...
+
+
+class InProcessScoring:
+    """Score in this process: for tests, headless runs and small files."""
+
+    def __init__(self, lexicon: dict[str, float] | None = None) -> None:
+        self.scorer = Scorer(lexicon)
+
+    async def score(self, mentions: Sequence[Mention]) -> list[Score]:
+        return self.scorer.score_many(mentions)
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessScoring:
+    """Score in a worker process: VADER is pure Python and would hold the UI's GIL."""
+
+    def __init__(self, lexicon: dict[str, float] | None = None) -> None:
+        self.lexicon = dict(lexicon or {})
+        self._pool = ProcessPoolExecutor(max_workers=1)
+
+    async def score(self, mentions: Sequence[Mention]) -> list[Score]:
+        english = [m for m in mentions if m.is_english]
+        loop = asyncio.get_running_loop()
+        values = iter(
+            await loop.run_in_executor(
+                self._pool, score_texts, [m.text for m in english], self.lexicon
+            )
+        )
+        scores = []
+        for mention in mentions:
+            if mention.is_english:
+                value = next(values)
+                scores.append(Score(value, label_for(value)))
+            else:
+                scores.append(Score(None, None))
+        return scores
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why the detector thinks this is a crisis: shown when proposing to declare."""
+
+    reason: str
+    trending: list[str]
+    top_negative: list[ScoredMention]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason,
+            "trending": self.trending,
+            "top_negative": [
+                {"id": s.mention.id, "author": s.mention.author, "text": s.mention.text[:280]}
+                for s in self.top_negative
+            ],
+        }
+
+
+def operator_name(configured: str | None = None) -> str:
+    """Who is at the keyboard: the config's operator, else $USER."""
+    return configured or os.environ.get("USER") or os.environ.get("USERNAME") or "operator"
+
+
+class Session:
+    """What the console works on: the engine, its incident log and the playbook."""
+
+    def __init__(
+        self,
+        *,
+        store: IncidentStore,
+        clock: Clock,
+        brand: str,
+        playbook: Playbook,
+        scoring: ScoringBackend,
+        operator: str | None = None,
+        drill: bool = False,
+        rule: DetectorRule | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.brand = brand
+        self.playbook = playbook
+        self.scoring = scoring
+        self.operator = operator_name(operator)
+        self.drill = drill
+        self.rule = rule
+        self.engine = Engine(clock=clock, signals=Signals(rule))
+        self.resumed: list[ScoredMention] = []
+        self.recent_negative: deque[ScoredMention] = deque(maxlen=500)
+        self.engine.listeners.append(self._remember_negative)
+
+    def _remember_negative(self, update: EngineUpdate) -> None:
+        self.recent_negative.extend(
+            s for s in update.mentions if s.label is Label.NEGATIVE and s.mention.is_brand
+        )
+
+    # -- the log -----------------------------------------------------------------------------
+
+    def open(self, name: str) -> IncidentLog:
+        """Continue the newest open log of this kind (drill or live), else start one."""
+        for meta in reversed(self.store.list()):
+            if meta.drill != self.drill or meta.brand != self.brand:
+                continue
+            with self.store.open(meta.slug, clock=self.clock, writable=False) as peek:
+                if IncidentState.from_events(peek.events()).closed_at is not None:
+                    continue
+            try:
+                log = self.store.open(meta.slug, clock=self.clock)
+            except IncidentLocked:
+                continue
+            self._attach(log, resume=True)
+            return log
+        log = self.store.create(name, clock=self.clock, brand=self.brand, drill=self.drill)
+        self._attach(log, resume=False)
+        if self.playbook.name:
+            self.engine.record(
+                EventKind.PLAYBOOK_CHANGED, {"playbook": self.playbook.name}, author=None
+            )
+        return log
+
+    def _attach(self, log: IncidentLog, *, resume: bool) -> None:
+        engine = self.engine
+        engine.log = log
+        engine.state = IncidentState(name=log.meta.name)
+        if not resume:
+            return
+        for event in log.events():
+            engine.state.apply(event)
+        # The mentions come back into the signals (baseline) and the feed, not into the log again.
+        log_ref, engine.log = engine.log, None
+        recent: list[ScoredMention] = []
+        for item in log.mentions():
+            recent.append(item)
+            if len(recent) >= RESUME_MENTIONS:
+                engine.ingest_scored(recent, advance=False)
+                recent = []
+        engine.ingest_scored(recent, advance=False)
+        engine.log = log_ref
+        # Levels already recorded are not announced again: advance quietly to the last mention.
+        if engine.watermark is not None:
+            engine.signals.advance(engine.watermark)
+        self.resumed = recent[-2000:]
+
+    @property
+    def log(self) -> IncidentLog:
+        assert self.engine.log is not None, "open() first"
+        return self.engine.log
+
+    @property
+    def state(self) -> IncidentState:
+        return self.engine.state
+
+    # -- mentions ----------------------------------------------------------------------------
+
+    async def ingest(self, mentions: Sequence[Mention], *, advance: bool = True) -> EngineUpdate:
+        """Score new mentions off the UI's core and take them in."""
+        fresh = [m for m in mentions if not self.engine.has_seen(m.id)]
+        if not fresh:
+            return EngineUpdate()
+        scores = await self.scoring.score(fresh)
+        return self.engine.ingest_scored(list(map(ScoredMention, fresh, scores)), advance=advance)
+
+    def tick(self) -> EngineUpdate:
+        """Let time pass: quiet minutes are judged too, buffered mentions reach the disk."""
+        return self.engine.tick()
+
+    # -- what the team does ------------------------------------------------------------------
+
+    def evidence(self, limit: int = 3) -> Evidence:
+        """The detector's reason, the trending terms and the most-reached negative mentions."""
+        gauge = self.engine.signals.gauge()
+        top = sorted(self.recent_negative, key=lambda s: s.mention.reach or 0, reverse=True)
+        return Evidence(gauge.reason, [t.term for t in gauge.trending[:8]], top[:limit])
+
+    def declare(self, name: str, evidence: dict[str, Any] | None = None) -> Event:
+        """Declare the incident: the clock starts, the playbook's deadlines count from now."""
+        data = {
+            "name": name,
+            "playbook": self.playbook.name,
+            "declared_at": iso(self.clock.now()),
+            "level": str(self.engine.level),
+            "evidence": evidence or {},
+        }
+        return self.engine.record(EventKind.DECLARED, data, author=self.operator)
+
+    def close(self, summary: str) -> Event:
+        """Close the incident with a one-line summary."""
+        return self.engine.record(EventKind.CLOSED, {"summary": summary}, author=self.operator)
+
+    def note(self, text: str, *, evidence: str | None = None) -> Event:
+        """A note in the log: on disk before this returns."""
+        data: dict[str, Any] = {"text": text}
+        if evidence:
+            data["mention_id"] = evidence
+        return self.engine.record(EventKind.NOTE, data, author=self.operator)
+
+    def set_step(self, step_id: str, done: bool) -> Event:
+        """Check or uncheck a playbook step; who and when go in the log."""
+        step = self.playbook.step(step_id)
+        kind = EventKind.STEP_CHECKED if done else EventKind.STEP_UNCHECKED
+        data = {"step": step.id, "title": step.title, "owner": step.owner}
+        return self.engine.record(kind, data, author=self.operator)
+
+    def switch_playbook(self, playbook: Playbook) -> Event:
+        """Run another playbook; checks of steps that exist in both are kept."""
+        ids = {step.id for step in playbook.steps}
+        kept = sorted(step for step in self.state.checks if step in ids)
+        self.playbook = playbook
+        data = {"playbook": playbook.name, "kept_checks": kept}
+        return self.engine.record(EventKind.PLAYBOOK_CHANGED, data, author=self.operator)
+
+    def draft(self, template_id: str, text: str, tone: float | None) -> Event:
+        """A message drafted from a template, with its VADER tone."""
+        data = {"template": template_id, "text": text, "tone": tone}
+        return self.engine.record(EventKind.DRAFT, data, author=self.operator)
+
+    def flag(self, item: ScoredMention, flagged: bool = True) -> Event:
+        """Flag a mention for response (or take the flag off)."""
+        data = {"mention_id": item.mention.id, "flagged": flagged, "text": item.mention.text[:280]}
+        return self.engine.record(EventKind.FLAGGED, data, author=self.operator)
+
+    def override(self, item: ScoredMention, label: Label) -> Event:
+        """A person corrects VADER's reading of a mention."""
+        return self.engine.override_sentiment(item, label, author=self.operator)
+
+    def shutdown(self) -> None:
+        """Flush, release the incident and stop the scoring process."""
+        self.scoring.close()
+        self.engine.close()

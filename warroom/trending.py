@@ -1,0 +1,132 @@
+"""Trending terms: words and hashtags over-represented in complaints against the usual ones."""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+# URLs, @handles (Mastodon's @user@host too) and HTML entities are never terms.
+_NOT_TERMS = re.compile(r"(?:https?://|www\.)\S+|@[\w.@-]+|&#?\w+;")
+# A term starts with a letter (so numbers drop out) and may be a #hashtag.
+_TERM = re.compile(r"#?[^\W\d_][\w'’]*")
+
+MIN_TERM_LENGTH = 3
+DEFAULT_CAPACITY = 5000
+DEFAULT_MIN_COUNT = 3
+PRIOR = 0.5
+
+_STOPWORD_TEXT = """
+    about above after again against all also am an and any are aren't as at be because been before
+    being below between both but by can can't cannot could couldn't did didn't do does doesn't doing
+    don't dont down during each few for from further get gets got had hadn't has hasn't have haven't
+    having he he'd he'll he's her here here's hers herself him himself his how how's i'd i'll i'm
+    i've if in into is isn't it it's its itself just let's like me more most mustn't my myself no
+    nor not now of off on once only or other ought our ours ourselves out over own same shan't she
+    she'd she'll she's should shouldn't so some such than that that's the their theirs them
+    themselves then there there's these they they'd they'll they're they've this those through to
+    too under until up very was wasn't we we'd we'll we're we've were weren't what what's when
+    when's where where's which while who who's whom why why's will with won't would wouldn't you
+    you'd you'll you're you've your yours yourself yourselves im ive youre thats its isnt wont cant
+    didnt doesnt just really still even one two yes yeah lol via amp rt new now today
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
+
+
+@dataclass(frozen=True)
+class TrendingTerm:
+    """A term over-represented in the window's negative brand mentions, with its z-score."""
+
+    term: str
+    count: int
+    score: float
+
+
+def terms_of(text: str, stopwords: frozenset[str] = STOPWORDS) -> set[str]:
+    """The distinct terms of a post: lowercase words and #hashtags, no URLs, handles or numbers."""
+    found = set()
+    for word in _TERM.findall(_NOT_TERMS.sub(" ", text.lower())):
+        word = word.rstrip("'’")
+        if word.endswith(("'s", "’s")):
+            word = word[:-2]
+        if len(word) >= MIN_TERM_LENGTH and word not in stopwords:
+            found.add(word)
+    return found
+
+
+class TermCounts:
+    """Term frequencies that decay over time and keep at most `capacity` distinct terms."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.capacity = capacity
+        self._counts: dict[str, float] = {}
+        # Decay is a shared scale factor, so decaying costs O(1) instead of touching every term.
+        self._scale = 1.0
+        self._total = 0.0
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    @property
+    def total(self) -> float:
+        """The decayed number of term occurrences seen."""
+        return self._total
+
+    def get(self, term: str) -> float:
+        """The decayed count of one term."""
+        return self._counts.get(term, 0.0) * self._scale
+
+    def decay(self, factor: float) -> None:
+        """Multiply every count by `factor` (0 < factor <= 1)."""
+        self._scale *= factor
+        self._total *= factor
+        if self._scale < 1e-12:
+            self._counts = {term: value * self._scale for term, value in self._counts.items()}
+            self._scale = 1.0
+
+    def add(self, counts: Mapping[str, int]) -> None:
+        """Add the term counts of one minute, trimming the rarest terms when over capacity."""
+        inverse = 1.0 / self._scale
+        table = self._counts
+        for term, count in counts.items():
+            table[term] = table.get(term, 0.0) + count * inverse
+            self._total += count
+        if len(table) > self.capacity:
+            keep = heapq.nlargest(self.capacity * 4 // 5, table.items(), key=lambda item: item[1])
+            self._counts = dict(keep)
+
+
+def rank_terms(
+    window: Mapping[str, int],
+    baseline: TermCounts,
+    limit: int = 10,
+    min_count: int = DEFAULT_MIN_COUNT,
+) -> list[TrendingTerm]:
+    """Terms of `window` ranked by z-scored log-odds against `baseline` (Monroe et al. 2008)."""
+    n = sum(window.values())
+    m = baseline.total
+    vocabulary = max(len(baseline) + len(window), 1)
+    prior_total = PRIOR * vocabulary
+    ranked: list[TrendingTerm] = []
+    for term, count in window.items():
+        if count < min_count:
+            continue
+        usual = baseline.get(term)
+        here = math.log((count + PRIOR) / (n + prior_total - count - PRIOR))
+        before = math.log((usual + PRIOR) / (m + prior_total - usual - PRIOR))
+        score = (here - before) / math.sqrt(1.0 / (count + PRIOR) + 1.0 / (usual + PRIOR))
+        if score > 0:
+            ranked.append(TrendingTerm(term, count, round(score, 2)))
+    ranked.sort(key=lambda item: (-item.score, item.term))
+    return ranked[:limit]
+
+
+def merged(counters: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """The sum of several minutes' term counts."""
+    total: dict[str, int] = {}
+    for counter in counters:
+        for term, count in counter.items():
+            total[term] = total.get(term, 0) + count
+    return total

@@ -1,0 +1,73 @@
+"""Text from the internet, made safe to put on the screen: no markup, escapes or layout tricks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rich.text import Text
+
+# Escape sequences (CSI, OSC, DCS... ) are removed whole, not just their ESC byte.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC (titles, hyperlinks, clipboard)
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC
+    r"|\x1b[@-Z\\-_]"  # two-byte escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+# Bidi overrides and isolates reorder the rest of the line; zero-width marks hide text.
+_INVISIBLE = dict.fromkeys(
+    [
+        0x202A,
+        0x202B,
+        0x202C,
+        0x202D,
+        0x202E,
+        0x2066,
+        0x2067,
+        0x2068,
+        0x2069,
+        0x200E,
+        0x200F,
+        0x200B,
+        0x2060,
+        0xFEFF,
+        0x00AD,
+    ]
+)
+_WHITESPACE = re.compile(r"\s+")
+
+# A mention longer than this is cut for display; the full text stays in the store.
+MAX_DISPLAY_CHARS = 4000
+
+
+def clean(text: str, *, keep_newlines: bool = False, limit: int = MAX_DISPLAY_CHARS) -> str:
+    """Plain characters only: escapes removed, controls shown as symbols, bidi tricks dropped."""
+    text = text[: limit * 4]
+    if text.isprintable():  # the common case, checked in C: nothing to remove
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = _ESCAPES.sub("", text)
+    text = text.translate(_INVISIBLE)
+    out = []
+    for char in text:
+        if char == "\n" and keep_newlines:
+            out.append(char)
+        elif char in "\t\n\r":
+            out.append(" ")
+        elif unicodedata.category(char) in ("Cc", "Cs", "Co"):
+            # Control picture for C0 (U+2400 block), a replacement mark for the rest.
+            code = ord(char)
+            out.append(chr(0x2400 + code) if code < 0x20 else "\ufffd")
+        else:
+            out.append(char)
+    result = "".join(out)
+    if not keep_newlines:
+        result = _WHITESPACE.sub(" ", result).strip()
+    if len(result) > limit:
+        result = result[: limit - 1] + "…"
+    return result
+
+
+def safe_text(text: str, style: str = "", **kwargs: bool | int) -> Text:
+    """A Rich Text holding the cleaned characters literally: square brackets are not markup."""
+    return Text(clean(text, **kwargs), style=style, no_wrap=False)  # type: ignore[arg-type]

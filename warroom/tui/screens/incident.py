@@ -1,0 +1,82 @@
+"""Declaring and closing an incident: the two moments that bound the incident clock."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from warroom.session import Evidence
+from warroom.tui.safe import clean
+
+
+class DeclareScreen(ModalScreen[str | None]):
+    """The detector's case for declaring, with a name to accept in one key (Enter)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Not now", id="declare.cancel")]
+
+    def __init__(self, evidence: Evidence, suggested_name: str, manual: bool) -> None:
+        super().__init__()
+        self.evidence = evidence
+        self.suggested_name = suggested_name
+        self.manual = manual
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="declare-box"):
+            yield Static(self._case(), id="declare-case")
+            yield Input(value=self.suggested_name, id="declare-name", max_length=120)
+            yield Static("Enter declares the incident · Esc: not now", id="declare-help")
+
+    def on_mount(self) -> None:
+        box = self.query_one("#declare-box")
+        box.border_title = "Declare an incident?" if not self.manual else "Declare an incident"
+        self.query_one(Input).focus()
+
+    def _case(self) -> Text:
+        text = Text()
+        text.append("Why: ", "bold")
+        text.append(clean(self.evidence.reason or "declared by hand", limit=300))
+        if self.evidence.trending:
+            text.append("\nTrending: ", "bold")
+            text.append(", ".join(clean(t, limit=30) for t in self.evidence.trending))
+        if self.evidence.top_negative:
+            text.append("\nMost-reached negative mentions:", "bold")
+            for item in self.evidence.top_negative:
+                who = clean(item.mention.author or item.mention.source, limit=24)
+                text.append(f"\n  {who}: ", "dim")
+                text.append(clean(item.mention.text, limit=110))
+        text.append("\n\nIncident name:", "bold")
+        return text
+
+    @on(Input.Submitted)
+    def _accept(self, event: Input.Submitted) -> None:
+        name = event.value.strip() or self.suggested_name
+        self.dismiss(name)
+
+
+class CloseScreen(ModalScreen[str | None]):
+    """Closing asks for a one-line summary, for the review."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="close.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="close-box"):
+            yield Static("One line for the record: what happened, and how it ended.")
+            yield Input(placeholder="summary", id="close-summary", max_length=300)
+            yield Static("Enter closes the incident · Esc: cancel", id="close-help")
+
+    def on_mount(self) -> None:
+        self.query_one("#close-box").border_title = "Close the incident"
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _accept(self, event: Input.Submitted) -> None:
+        summary = event.value.strip()
+        if not summary:
+            self.notify("A one-line summary is needed to close.", severity="warning")
+            return
+        self.dismiss(summary)

@@ -1,0 +1,238 @@
+"""The war-room screen: header, the four panes, the sources' status line and the footer."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from warroom.engine import EngineUpdate
+from warroom.model import EventKind, Level
+from warroom.session import Session
+from warroom.tui.safe import clean
+from warroom.tui.widgets.checklist import Checklist
+from warroom.tui.widgets.feed import MentionFeed
+from warroom.tui.widgets.gauge import SentimentGauge
+from warroom.tui.widgets.header import IncidentHeader
+from warroom.tui.widgets.notes import NotesPane
+
+PANES = ("feed", "gauge", "checklist", "notes")
+PANE_TITLES = {"feed": "Mentions", "gauge": "Sentiment", "checklist": "Checklist", "notes": "Notes"}
+# Below this the four panes do not fit side by side: one pane at a time, switched with 1-4.
+NARROW_WIDTH = 100
+NARROW_HEIGHT = 30
+
+
+class MainScreen(Screen[None]):
+    """Everything the team needs at a glance; what changes is drawn at most ten times a second."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="feed.filter", tooltip="Filter the mentions"),
+        Binding("n", "write_note", "Note", id="notes.write", tooltip="Write a note"),
+        Binding("d", "declare", "Declare", id="incident.declare", tooltip="Declare an incident"),
+        Binding("1", "pane('feed')", "Feed", show=False, id="pane.feed"),
+        Binding("2", "pane('gauge')", "Gauge", show=False, id="pane.gauge"),
+        Binding("3", "pane('checklist')", "Checklist", show=False, id="pane.checklist"),
+        Binding("4", "pane('notes')", "Notes", show=False, id="pane.notes"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.active_pane = "feed"
+        self._pending_mentions: list = []
+        self._pending_events: list = []
+        self._level_changed = False
+        self._gauge_dirty = True
+        self._proposed_for: Level | None = None
+
+    def compose(self) -> ComposeResult:
+        yield IncidentHeader(id="header")
+        yield Static("", id="tabs")
+        with Grid(id="panes"):
+            with Vertical(id="feed-pane", classes="pane -active"):
+                yield Input(placeholder="filter: neg source:reddit topic:brand words…", id="filter")
+                yield MentionFeed(self.session.clock, id="feed")
+            with Vertical(id="gauge-pane", classes="pane"):
+                yield SentimentGauge(id="gauge")
+            with Vertical(id="checklist-pane", classes="pane"):
+                yield Checklist(id="checklist")
+            with Vertical(id="notes-pane", classes="pane"):
+                yield NotesPane(id="notes")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for pane in PANES:
+            self.query_one(f"#{pane}-pane").border_title = PANE_TITLES[pane]
+        self.session.engine.listeners.append(self._collect)
+        state = self.session.state
+        self.query_one(NotesPane).show(state.timeline)
+        if self.session.resumed:
+            self.query_one(MentionFeed).add(self.session.resumed)
+        self._refresh_header()
+        self._refresh_checklist()
+        self._refresh_tabs()
+        self._refresh_status()
+        self.query_one(MentionFeed).focus()
+        self.set_interval(0.1, self._draw, name="draw")
+
+    # -- from the engine ---------------------------------------------------------------------
+
+    def _collect(self, update: EngineUpdate) -> None:
+        # Called on every batch: only collect here; drawing happens in _draw, ten times a second.
+        if update.mentions:
+            self._pending_mentions.extend(update.mentions)
+            self._gauge_dirty = True
+        if update.events:
+            self._pending_events.extend(update.events)
+        if update.level_changes:
+            self._level_changed = True
+            self._gauge_dirty = True
+
+    def _draw(self) -> None:
+        """Apply what arrived since the last frame, in one batch."""
+        with self.app.batch_update():
+            if self._pending_mentions:
+                mentions, self._pending_mentions = self._pending_mentions, []
+                self.query_one(MentionFeed).add(mentions)
+            if self._pending_events:
+                events, self._pending_events = self._pending_events, []
+                self.query_one(NotesPane).add(events)
+                if any(e.kind is not EventKind.NOTE for e in events):
+                    self._refresh_checklist()
+            if self._gauge_dirty:
+                self._gauge_dirty = False
+                self.query_one(SentimentGauge).show(self.session.engine.signals.gauge())
+            if self._level_changed:
+                self._level_changed = False
+                self._refresh_checklist()
+                self._maybe_propose()
+            self._refresh_header()
+
+    def tick(self) -> None:
+        """Once a second: deadlines and the incident clock move on."""
+        self._refresh_checklist()
+        self._refresh_status()
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def _refresh_header(self) -> None:
+        header = self.query_one(IncidentHeader)
+        state = self.session.state
+        header.brand = self.session.brand
+        header.incident = state.name if state.declared else ""
+        header.level = self.session.engine.level
+        header.elapsed = state.elapsed(self.session.clock.now())
+        header.drill = self.session.drill
+        header.closed = state.closed_at is not None
+
+    def _refresh_checklist(self) -> None:
+        checklist = self.query_one(Checklist)
+        checklist.show(
+            self.session.playbook,
+            self.session.state,
+            self.session.engine.level,
+            self.session.clock.now(),
+        )
+        done, total = checklist.progress
+        playbook = clean(self.session.playbook.name, limit=40)
+        self.query_one("#checklist-pane").border_title = f"Checklist · {playbook} · {done}/{total}"
+
+    def _refresh_status(self) -> None:
+        stats = self.session.engine.stats
+        sources = getattr(self.app, "source_states", {})
+        parts = [clean(state.describe(), limit=120) for state in sources.values()]
+        parts.append(f"{stats.ingested:,} mentions ({stats.duplicates:,} dup)")
+        self.query_one("#status", Static).update(" │ ".join(parts))
+
+    def _refresh_tabs(self) -> None:
+        labels = [
+            f"[{'b reverse' if pane == self.active_pane else 'dim'}] {n} {PANE_TITLES[pane]} [/]"
+            for n, pane in enumerate(PANES, start=1)
+        ]
+        self.query_one("#tabs", Static).update(" ".join(labels))
+
+    @on(MentionFeed.StatusChanged)
+    def _feed_title(self) -> None:
+        feed = self.query_one(MentionFeed)
+        title = f"Mentions · {feed.total:,}"
+        if feed.filter.active:
+            title += f" · filter: {clean(feed.filter.describe(), limit=60)} ({len(feed.shown):,})"
+        if feed.paused:
+            title += f" · PAUSED, {len(feed.waiting):,} new"
+        self.query_one("#feed-pane").border_title = title
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        narrow = event.size.width < NARROW_WIDTH or event.size.height < NARROW_HEIGHT
+        self.set_class(narrow, "-narrow")
+
+    def action_pane(self, pane: str) -> None:
+        """Show (narrow) or focus (wide) one pane."""
+        self.active_pane = pane
+        for name in PANES:
+            self.query_one(f"#{name}-pane").set_class(name == pane, "-active")
+        self._refresh_tabs()
+        target = {
+            "feed": "#feed",
+            "gauge": "#gauge",
+            "checklist": "#checklist",
+            "notes": "#note-input",
+        }
+        widget = self.query_one(target[pane])
+        if widget.can_focus:
+            widget.focus()
+
+    # -- the team's actions ------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.action_pane("feed")
+        field = self.query_one("#filter", Input)
+        field.add_class("-visible")
+        field.focus()
+
+    @on(Input.Submitted, "#filter")
+    def _apply_filter(self, event: Input.Submitted) -> None:
+        event.stop()
+        feed = self.query_one(MentionFeed)
+        feed.set_filter(event.value)
+        if not event.value.strip():
+            event.input.remove_class("-visible")
+        feed.focus()
+
+    def action_write_note(self) -> None:
+        self.action_pane("notes")
+        self.query_one("#note-input", Input).focus()
+
+    @on(NotesPane.NoteWritten)
+    def _write_note(self, message: NotesPane.NoteWritten) -> None:
+        self.app.record(
+            lambda: self.session.note(message.text), then=self.query_one(NotesPane).clear_input
+        )
+
+    @on(Checklist.StepToggled)
+    def _toggle_step(self, message: Checklist.StepToggled) -> None:
+        self.app.record(lambda: self.session.set_step(message.step_id, message.done))
+
+    @on(MentionFeed.Opened)
+    def _open_mention(self, message: MentionFeed.Opened) -> None:
+        from warroom.tui.screens.mention import MentionScreen
+
+        self.app.push_screen(MentionScreen(self.session, message.row))
+
+    def action_declare(self) -> None:
+        self.app.propose_declaration(manual=True)
+
+    def _maybe_propose(self) -> None:
+        level = self.session.engine.level
+        if level is Level.CRISIS and not self.session.state.declared and self._proposed_for is None:
+            self._proposed_for = level
+            self.app.propose_declaration(manual=False)
+        elif level is not Level.CRISIS:
+            self._proposed_for = None

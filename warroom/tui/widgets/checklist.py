@@ -1,0 +1,113 @@
+"""The checklist: the playbook's steps by phase, with owner, deadline and who checked them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from warroom.incident import IncidentState
+from warroom.model import Level
+from warroom.playbook import Playbook, Step
+from warroom.tui.safe import clean
+
+
+def deadline_words(step: Step, started: datetime | None, now: datetime) -> tuple[str, str]:
+    """("due in 12m" | "5m late" | "T+30m", style-key) for a step's deadline."""
+    if started is None:
+        return f"T+{step.due_minutes}m", "dim"
+    seconds = (step.deadline(started) - now).total_seconds()
+    minutes = int(abs(seconds) // 60)
+    if seconds >= 0:
+        return (f"due in {minutes}m", "soon" if seconds < 600 else "dim")
+    return (f"{minutes}m late", "late")
+
+
+class Checklist(OptionList):
+    """Space or Enter checks the highlighted step; checking again unchecks it."""
+
+    BINDINGS = [
+        Binding("space,enter,x", "toggle", "Check", id="checklist.toggle", tooltip="Check a step"),
+    ]
+
+    COMPONENT_CLASSES = OptionList.COMPONENT_CLASSES | {
+        "checklist--done",
+        "checklist--late",
+        "checklist--soon",
+        "checklist--dim",
+        "checklist--phase",
+    }
+
+    class StepToggled(Message):
+        """The user checked or unchecked a step."""
+
+        def __init__(self, step_id: str, done: bool) -> None:
+            super().__init__()
+            self.step_id = step_id
+            self.done = done
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.playbook: Playbook | None = None
+        self.progress = (0, 0)
+
+    def show(self, playbook: Playbook, state: IncidentState, level: Level, now: datetime) -> None:
+        """Redraw every step; the highlight stays on the same step."""
+        self.playbook = playbook
+        highlighted = self.highlighted_option.id if self.highlighted_option else None
+        started = state.declared_at
+        done = dim = self.get_component_rich_style("checklist--dim")
+        done = self.get_component_rich_style("checklist--done")
+        phase_style = self.get_component_rich_style("checklist--phase")
+        options: list[Option] = []
+        total = checked = 0
+        for phase in playbook.phases:
+            options.append(
+                Option(Text(clean(phase.title, limit=60).upper(), phase_style), disabled=True)
+            )
+            for step in phase.steps:
+                applies = level in step.levels
+                check = state.checks.get(step.id)
+                total += 1
+                line = Text(no_wrap=True, overflow="ellipsis")
+                if check is not None:
+                    checked += 1
+                    line.append("[✓] ", done)
+                    line.append(clean(step.title, limit=80), done)
+                    who = clean(check.by or "?", limit=20)
+                    line.append(f"  {who} {check.at:%H:%M}", dim)
+                else:
+                    line.append("[ ] ")
+                    line.append(clean(step.title, limit=80), "" if applies else dim)
+                    words, key = deadline_words(step, started, now)
+                    line.append(f"  {clean(step.owner, limit=20)} · ", dim)
+                    line.append(words, self.get_component_rich_style(f"checklist--{key}"))
+                    if not applies:
+                        line.append(f"  (when {step.when})", dim)
+                options.append(Option(line, id=step.id))
+        self.progress = (checked, total)
+        with self.app.batch_update():
+            self.clear_options()
+            self.add_options(options)
+            if highlighted is not None:
+                try:
+                    self.highlighted = self.get_option_index(highlighted)
+                except Exception:
+                    self.highlighted = None
+            if self.highlighted is None:
+                self.action_first()
+
+    def action_toggle(self) -> None:
+        option = self.highlighted_option
+        if option is None or option.id is None or self.playbook is None:
+            return
+        done = not str(option.prompt).startswith("[✓]")
+        self.post_message(self.StepToggled(option.id, done))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        # Enter is bound to toggle; a mouse click selects: treat it the same.
+        event.stop()

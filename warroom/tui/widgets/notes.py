@@ -1,0 +1,118 @@
+"""The notes pane: the incident timeline (notes and system events) and a line to write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, RichLog
+
+from warroom.model import Event, EventKind
+from warroom.tui.safe import clean
+
+TIMELINE_LINES = 2000
+
+
+def describe(event: Event) -> str:
+    """One line for a system event, in the team's words."""
+    data = event.data
+    match event.kind:
+        case EventKind.LEVEL_CHANGED:
+            level = str(data.get("level")).upper()
+            return f"level {data.get('previous')} → {level}: {data.get('reason', '')}"
+        case EventKind.DECLARED:
+            return f"incident declared: {data.get('name', '')} (playbook {data.get('playbook')})"
+        case EventKind.CLOSED:
+            return f"incident closed: {data.get('summary', '')}"
+        case EventKind.STEP_CHECKED:
+            return f"step checked: {data.get('title', data.get('step'))}"
+        case EventKind.STEP_UNCHECKED:
+            return f"step unchecked: {data.get('title', data.get('step'))}"
+        case EventKind.PLAYBOOK_CHANGED:
+            return f"playbook: {data.get('playbook')}"
+        case EventKind.DRAFT:
+            return f"drafted from {data.get('template')}: {data.get('text', '')}"
+        case EventKind.SENTIMENT_OVERRIDDEN:
+            mention, label, was = data.get("mention_id"), data.get("label"), data.get("was")
+            return f"sentiment of {mention} set to {label} (was {was})"
+        case EventKind.FLAGGED:
+            verb = "flagged for response" if data.get("flagged", True) else "unflagged"
+            return f"{verb}: {data.get('text', data.get('mention_id'))}"
+        case EventKind.NOTIFICATION:
+            return f"notified {data.get('target', '')}: {data.get('status', '')}"
+        case _:
+            return str(event.kind)
+
+
+class NotesPane(Widget):
+    """Notes with time and author; system events interleaved in a dimmer style."""
+
+    COMPONENT_CLASSES = {"notes--time", "notes--author", "notes--system", "notes--evidence"}
+
+    BINDINGS = [
+        Binding("escape", "leave", "Leave", show=False, id="notes.leave"),
+    ]
+
+    class NoteWritten(Message):
+        """The user submitted a note."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def compose(self) -> ComposeResult:
+        yield RichLog(max_lines=TIMELINE_LINES, wrap=True, markup=False, id="timeline")
+        yield Input(placeholder="write a note, Enter to save", id="note-input", max_length=2000)
+
+    def show(self, events: Iterable[Event], local: bool = False) -> None:
+        """Redraw the whole timeline (on start and on resume)."""
+        log = self.query_one(RichLog)
+        log.clear()
+        self.add(events)
+
+    def add(self, events: Iterable[Event]) -> None:
+        """Append events to the timeline."""
+        log = self.query_one(RichLog)
+        for event in events:
+            log.write(self._line(event))
+
+    def _line(self, event: Event) -> Text:
+        time_style = self.get_component_rich_style("notes--time")
+        line = Text()
+        line.append(f"{_hhmm(event.at)} ", time_style)
+        if event.kind is EventKind.NOTE:
+            author = clean(event.author or "?", limit=24)
+            line.append(f"{author}: ", self.get_component_rich_style("notes--author"))
+            line.append(clean(str(event.data.get("text", "")), limit=2000))
+            if event.data.get("mention_id"):
+                line.append(
+                    f"  [evidence {clean(str(event.data['mention_id']), limit=80)}]",
+                    self.get_component_rich_style("notes--evidence"),
+                )
+        else:
+            system = self.get_component_rich_style("notes--system")
+            who = f"{clean(event.author, limit=24)} · " if event.author else ""
+            line.append(f"{who}{clean(describe(event), limit=400)}", system)
+        return line
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if text:
+            self.post_message(self.NoteWritten(text))
+
+    def clear_input(self) -> None:
+        """Called once the note is on disk: only then is the typed text let go."""
+        self.query_one(Input).value = ""
+
+    def action_leave(self) -> None:
+        self.screen.focus_next()
+
+
+def _hhmm(moment: datetime) -> str:
+    return f"{moment:%H:%M}"
