@@ -17,8 +17,8 @@ from aiohttp import web
 
 TOKEN = "bench-token"
 BATCH = 100
-BATCHES = 200  # 20,000 mentions posted in batches
-SINGLES = 4000  # mentions posted one per request
+BATCHES = 500  # 50,000 mentions posted in batches
+SINGLES = 10000  # mentions posted one per request
 CONCURRENCY = 16
 TARGET = 1000.0  # mentions/s the issue asks for
 

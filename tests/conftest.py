@@ -25,3 +25,15 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WARROOM_DATA", str(path))
     monkeypatch.setenv("USER", "tester")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_scored() -> list:
+    """The bundled demo scenario, scored once for the whole test run."""
+    from warroom import demo_scenario
+    from warroom.model import ScoredMention
+    from warroom.sentiment import Scorer
+
+    mentions = demo_scenario.load()
+    scores = Scorer().score_many(mentions)
+    return [ScoredMention(m, s) for m, s in zip(mentions, scores, strict=True)]

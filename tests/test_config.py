@@ -198,7 +198,8 @@ def test_missing_brand_and_non_mapping() -> None:
 def test_webhook_open_to_the_network_needs_a_token() -> None:
     """allow_unauthenticated off loopback is refused at the option."""
     errors = errors_of(
-        "brand: A\nsources:\n  - kind: webhook\n    host: 0.0.0.0\n    allow_unauthenticated: true\n"
+        "brand: A\nsources:\n  - kind: webhook\n    host: 0.0.0.0\n"
+        "    allow_unauthenticated: true\n"
     )
     assert errors == [
         "w.yaml:5:28: sources[0].allow_unauthenticated: only allowed on 127.0.0.1, not on 0.0.0.0"
@@ -228,3 +229,26 @@ def test_load_config_keeps_the_path_and_names_a_missing_file(tmp_path: Path) -> 
         load_config(tmp_path / "absent.yaml")
     assert str(caught.value).startswith(f"{tmp_path / 'absent.yaml'}:1:1: cannot read")
     assert "warroom init" in str(caught.value)
+
+
+def test_mastodon_options_are_checked() -> None:
+    """A page limit over the API's 40 and search without a token are refused."""
+    errors = errors_of("brand: A\nsources:\n  - kind: mastodon\n    limit: 80\n    search: true\n")
+    assert errors == [
+        "w.yaml:4:12: sources[0].limit: must be a whole number from 1 to 40, got 80",
+        "w.yaml:5:13: sources[0].search: needs an account: set token_env (read:search scope)",
+    ]
+
+
+def test_feed_query_words_are_not_mistaken_for_secrets() -> None:
+    """?keywords=acme is not a credential; ?api_key=... is."""
+    ok = parse_config(
+        "brand: A\nsources:\n  - kind: mastodon\n    base_url: https://m.x/?keywords=a\n"
+    )
+    assert ok.sources[0].options["base_url"].endswith("keywords=a")
+    assert (
+        "carries credentials"
+        in errors_of(
+            "brand: A\nsources:\n  - kind: mastodon\n    base_url: https://m.x/?api_key=a\n"
+        )[0]
+    )

@@ -1,4 +1,4 @@
-"""`warroom init` and `warroom fetch`: config handling, exit codes, JSON Lines out, errors on stderr.
+"""`warroom init` and `warroom fetch`: config, exit codes, JSON Lines out, errors on stderr.
 
 To cover another source kind, add a function to CASES: it gets a `serve(app) -> base_url`
 helper and a temp dir, and returns the source's config entry and the ids it must print.
@@ -214,7 +214,9 @@ def test_init_writes_then_refuses_to_overwrite(tmp_path: Path) -> None:
     assert forced.exit_code == 0 and target.read_text() == STARTER
 
 
-def test_init_defaults_to_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_defaults_to_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without a path, init writes ./warroom.yaml, which fetch then finds."""
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(init, []).exit_code == 0

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,19 @@ def test_non_utf8_file_is_reported(tmp_path: Path) -> None:
     bad.write_bytes("name: caf\xe9\n".encode("latin-1"))
     with pytest.raises(PlaybookInvalid, match="not UTF-8"):
         load_playbook(bad)
+
+
+def test_damaged_playbooks_never_crash_the_validator() -> None:
+    """Deleting any line or scrambling characters of a good playbook yields errors, not crashes."""
+    text = (Path(__file__).parent.parent / "playbooks" / "default.yaml").read_text()
+    lines = text.split("\n")
+    variants = ["\n".join(lines[:i] + lines[i + 1 :]) for i in range(len(lines))]
+    rng = random.Random(7)
+    for _ in range(300):
+        chars = list(text)
+        for _ in range(3):
+            chars[rng.randrange(len(chars))] = rng.choice(["", ":", "-", " ", "\n", "{", "\t", "0"])
+        variants.append("".join(chars))
+    for variant in variants:
+        for error in validate_text(variant, "damaged.yaml"):
+            assert error.line >= 1 and error.column >= 1

@@ -23,6 +23,7 @@ from tests.fakes.bluesky import (
     make_post,
 )
 from warroom.clock import FrozenClock
+from warroom.config import ConfigInvalid, parse_config
 from warroom.model import Mention
 from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
 from warroom.sources.bluesky import BlueskySource, MalformedPost, jetstream_mention
@@ -195,7 +196,8 @@ async def test_fetch_once_catches_up_and_stops(fake: FakeBluesky, harness: Harne
     """fetch_once reads the backlog until the stream goes quiet, then saves the cursor."""
     fake.events = [make_event(T0_US - 10 * SECOND + i, f"acme {i}", f"r{i}") for i in range(4)]
     async with aiohttp.ClientSession() as session:
-        source = harness.source(session)
+        # An https:// (here http://) Jetstream address works as well as wss://.
+        source = harness.source(session, base_url=fake.base_url)  # type: ignore[attr-defined]
         mentions = await source.fetch_once()
     assert _ids(mentions) == ["r0", "r1", "r2", "r3"]
     saved = json.loads((harness.cursors.directory / "bsky.json").read_text())
@@ -281,3 +283,44 @@ async def test_search_restart_resumes_without_duplicate_or_gap(
         second = await harness.source(session, mode="search").fetch_once()
     assert _ids(first) == ["p1"]
     assert sorted(_ids(second)) == ["p2", "p3"]
+
+
+EXAMPLE = """\
+brand: Acme
+topics:
+  brand: [acme, "#acme"]
+  competitors:
+    globex: [globex]
+sources:
+  - name: bluesky
+    kind: bluesky
+  - name: bluesky-search
+    kind: bluesky
+    identifier_env: BSKY_HANDLE
+    password_env: BSKY_APP_PASSWORD
+    interval: 60
+"""
+
+
+def test_readme_example_is_a_valid_config() -> None:
+    """The README's config block for this source passes validation."""
+    config = parse_config(EXAMPLE, "warroom.yaml")
+    assert {s.kind for s in config.sources} == {"bluesky"}
+
+
+def test_bad_option_is_reported_with_its_position() -> None:
+    """A wrong option is named with file, line and column."""
+    bad = (
+        EXAMPLE.split("sources:")[0]
+        + """sources:
+  - name: bluesky
+    kind: bluesky
+    mode: search
+"""
+    )
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_config(bad, "warroom.yaml")
+    assert any(
+        "identifier_env" in str(e) and str(e).startswith("warroom.yaml:")
+        for e in caught.value.errors
+    )

@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestServer
 from tests.conftest import T0
 from tests.fakes.hackernews import FIXTURE, FakeHackerNews, make_comment, make_story
 from warroom.clock import FrozenClock
+from warroom.config import ConfigInvalid, parse_config
 from warroom.model import Mention
 from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
 from warroom.sources.hackernews import HackerNewsSource, hit_mention
@@ -96,7 +97,7 @@ def test_legacy_comment_hit_becomes_plain_text_mention() -> None:
 
 
 def test_story_hit_joins_title_and_story_text() -> None:
-    """A story's text is its plain title then its HTML story text; engagement is points + comments."""
+    """A story is its plain title then its HTML story text; engagement is points + comments."""
     hit = make_story(1, NOW, "Acme & the <img> tag", story_text="<p>Ask HN: is <i>Acme</i> ok?</p>")
     mention = hit_mention(hit)
     assert mention.text == "Acme & the <img> tag\n\nAsk HN: is Acme ok?"
@@ -201,3 +202,41 @@ async def test_restart_resumes_without_duplicate_or_gap(
         second = await harness.source(session).fetch_once()
     assert sorted(m.id for m in first) == ["hn:1", "hn:2"]
     assert sorted(m.id for m in second) == ["hn:3", "hn:4"]
+
+
+EXAMPLE = """\
+brand: Acme
+topics:
+  brand: [acme, "#acme"]
+  competitors:
+    globex: [globex]
+sources:
+  - name: hn
+    kind: hackernews
+    interval: 60
+    hits_per_page: 100
+"""
+
+
+def test_readme_example_is_a_valid_config() -> None:
+    """The README's config block for this source passes validation."""
+    config = parse_config(EXAMPLE, "warroom.yaml")
+    assert {s.kind for s in config.sources} == {"hackernews"}
+
+
+def test_bad_option_is_reported_with_its_position() -> None:
+    """A wrong option is named with file, line and column."""
+    bad = (
+        EXAMPLE.split("sources:")[0]
+        + """sources:
+  - name: hn
+    kind: hackernews
+    hits_per_page: 5000
+"""
+    )
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_config(bad, "warroom.yaml")
+    assert any(
+        "hits_per_page" in str(e) and str(e).startswith("warroom.yaml:")
+        for e in caught.value.errors
+    )

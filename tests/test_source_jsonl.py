@@ -194,3 +194,21 @@ async def test_stdin_is_followed_while_running(follower: Follower) -> None:
     stop.set()
     await asyncio.wait_for(task, 5)
     assert ids(follower.emitted) == ["file:1", "file:2"]
+
+
+async def test_backlog_larger_than_one_read_is_taken_whole(
+    follower: Follower, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fetch_once reads past the per-poll slice until the end of the file."""
+    monkeypatch.setattr("warroom.sources.jsonl.MAX_READ", 300)
+    follower.write("".join(line(n) for n in range(20)))
+    assert ids(await follower.source().fetch_once()) == [f"file:{n}" for n in range(20)]
+
+
+async def test_line_separator_inside_a_string_is_not_a_line_end(follower: Follower) -> None:
+    """U+2028 and a carriage return inside a JSON string stay part of the text."""
+    follower.write(json.dumps({**json.loads(line(1)), "text": "a\u2028b\rc"}, ensure_ascii=False))
+    follower.write("\n" + line(2))
+    source = follower.source()
+    mentions = await source.fetch_once()
+    assert [m.text for m in mentions] == ["a\u2028b\rc", "acme 2"] and not source.problems

@@ -114,7 +114,7 @@ def test_html_heavy_post_becomes_plain_text_with_its_content_warning() -> None:
         '<p>Acme&#39;s update <a href="https://acme.test/?a=1&amp;b=2" class="mention">'
         '<span class="invisible">https://</span><span class="">acme.test/x</span></a>'
         "<br>bricked my phone &amp; my &lt;b&gt;day&lt;/b&gt;</p>"
-        '<p><a href="https://m.example/tags/acme" class="mention hashtag">#<span>acme</span></a></p>'
+        '<p><a href="https://m.example/tags/acme" class="hashtag">#<span>acme</span></a></p>'
     )
     mention = status_to_mention(make_status(7, html, spoiler_text="rant"), "m.example")
     assert mention.text == (

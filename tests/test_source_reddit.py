@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestServer
 from tests.conftest import T0
 from tests.fakes.reddit import LISTING, FakeReddit, make_comment, make_post
 from warroom.clock import FrozenClock
+from warroom.config import ConfigInvalid, parse_config
 from warroom.model import Mention
 from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
 from warroom.sources.reddit import RedditSource, thing_mention
@@ -241,3 +242,43 @@ async def test_restart_resumes_without_duplicate_or_gap(
         second = await harness.source(session).fetch_once()
     assert sorted(m.id for m in first) == ["reddit:t3_a1", "reddit:t3_a2"]
     assert sorted(m.id for m in second) == ["reddit:t3_a3", "reddit:t3_a4"]
+
+
+EXAMPLE = """\
+brand: Acme
+topics:
+  brand: [acme, "#acme"]
+  competitors:
+    globex: [globex]
+sources:
+  - name: reddit
+    kind: reddit
+    client_id_env: REDDIT_CLIENT_ID
+    client_secret_env: REDDIT_CLIENT_SECRET
+    user_agent: "linux:com.acme.warroom:v0.1 (by /u/acme_comms)"
+    interval: 60
+"""
+
+
+def test_readme_example_is_a_valid_config() -> None:
+    """The README's config block for this source passes validation."""
+    config = parse_config(EXAMPLE, "warroom.yaml")
+    assert {s.kind for s in config.sources} == {"reddit"}
+
+
+def test_bad_option_is_reported_with_its_position() -> None:
+    """A wrong option is named with file, line and column."""
+    bad = (
+        EXAMPLE.split("sources:")[0]
+        + """sources:
+  - name: reddit
+    kind: reddit
+    client_id_env: REDDIT_CLIENT_ID
+"""
+    )
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_config(bad, "warroom.yaml")
+    assert any(
+        "client_secret_env" in str(e) and str(e).startswith("warroom.yaml:")
+        for e in caught.value.errors
+    )

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from tests.fakes.rss import FakeFeeds, alert_entry, alerts_feed, rss_feed, rss_item
 from warroom.clock import FrozenClock
+from warroom.config import ConfigInvalid, parse_config
 from warroom.model import Mention
 from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
 from warroom.sources.rss import FeedSource, resolve_link
@@ -134,6 +135,16 @@ async def test_google_alerts_entry_html_title_and_link(fake: FakeFeeds, harness:
     assert mention.url == "https://news.example/acme-recall"
 
 
+async def test_plain_text_title_keeps_angle_brackets(fake: FakeFeeds, harness: Harness) -> None:
+    """A plain-text title about the <img> tag is not mistaken for HTML."""
+    fake.documents["/f"] = rss_feed(
+        [rss_item("Acme and the <img> tag", "https://a.example/1", PUB)]
+    )
+    async with aiohttp.ClientSession() as session:
+        mentions = await harness.source(session, "/f").fetch_once()
+    assert [m.text for m in mentions] == ["Acme and the <img> tag"]
+
+
 async def test_not_well_formed_feed_is_still_read(fake: FakeFeeds, harness: Harness) -> None:
     """A newline before <?xml and an undefined entity do not stop the entries coming."""
     item = rss_item("Acme &nbsp;crash", "https://a.example/2", PUB).replace("&amp;", "&")
@@ -216,3 +227,39 @@ async def test_restart_resumes_without_duplicate_or_gap(fake: FakeFeeds, harness
         second = await harness.source(session, "/f").fetch_once()
     assert [m.text for m in first] == ["acme one"]
     assert [m.text for m in second] == ["acme two"]
+
+
+EXAMPLE = """\
+brand: Acme
+topics:
+  brand: [acme, "#acme"]
+  competitors:
+    globex: [globex]
+sources:
+  - name: google-alerts
+    kind: rss
+    url: https://www.google.com/alerts/feeds/01234567890123456789/1234567890123456789
+    topic: brand
+    interval: 300
+"""
+
+
+def test_readme_example_is_a_valid_config() -> None:
+    """The README's config block for this source passes validation."""
+    config = parse_config(EXAMPLE, "warroom.yaml")
+    assert {s.kind for s in config.sources} == {"rss"}
+
+
+def test_bad_option_is_reported_with_its_position() -> None:
+    """A wrong option is named with file, line and column."""
+    bad = (
+        EXAMPLE.split("sources:")[0]
+        + """sources:
+  - name: news
+    kind: rss
+    url: ftp://example.com/feed
+"""
+    )
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_config(bad, "warroom.yaml")
+    assert any("url" in str(e) and str(e).startswith("warroom.yaml:") for e in caught.value.errors)

@@ -200,7 +200,7 @@ async def test_restart_remembers_what_was_accepted(receiver: Receiver) -> None:
     await receiver.close()
     await receiver.start()
     status, body, _ = await post(await receiver.ready(), [item(2), item(3)])
-    assert body == {"received": 2, "accepted": 1, "duplicates": 1}
+    assert status == 202 and body == {"received": 2, "accepted": 1, "duplicates": 1}
     assert [m.id for m in receiver.emitted] == ["ext:1", "ext:2", "ext:3"]
 
 

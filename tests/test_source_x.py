@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from tests.fakes.x import SAMPLE, TOKEN, FakeX, make_tweet
 from warroom.clock import FrozenClock
+from warroom.config import ConfigInvalid, parse_config
 from warroom.model import Mention
 from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
 from warroom.sources.x import XSource, tweet_mention
@@ -185,3 +186,42 @@ async def test_restart_resumes_without_duplicate_or_gap(fake: FakeX, harness: Ha
         second = await harness.source(session, query="acme").fetch_once()
     assert sorted(m.id for m in first) == ["x:5", "x:6"]
     assert sorted(m.id for m in second) == ["x:7", "x:8"]
+
+
+EXAMPLE = """\
+brand: Acme
+topics:
+  brand: [acme, "#acme"]
+  competitors:
+    globex: [globex]
+sources:
+  - name: x
+    kind: x
+    token_env: X_BEARER_TOKEN
+    interval: 120
+    max_results: 100
+"""
+
+
+def test_readme_example_is_a_valid_config() -> None:
+    """The README's config block for this source passes validation."""
+    config = parse_config(EXAMPLE, "warroom.yaml")
+    assert {s.kind for s in config.sources} == {"x"}
+
+
+def test_bad_option_is_reported_with_its_position() -> None:
+    """A wrong option is named with file, line and column."""
+    bad = (
+        EXAMPLE.split("sources:")[0]
+        + """sources:
+  - name: x
+    kind: x
+    token_env: X_BEARER_TOKEN
+    max_results: 5
+"""
+    )
+    with pytest.raises(ConfigInvalid) as caught:
+        parse_config(bad, "warroom.yaml")
+    assert any(
+        "max_results" in str(e) and str(e).startswith("warroom.yaml:") for e in caught.value.errors
+    )

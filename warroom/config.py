@@ -19,16 +19,8 @@ from warroom.sources.base import SOURCE_KINDS, Source, Topics
 from warroom.yamlpos import LocatedError, Path_, Positions, YamlSyntaxError, format_path, load_yaml
 
 CONFIG_NAME = "warroom.yaml"
-TOP_KEYS = (
-    "brand",
-    "operator",
-    "playbook",
-    "topics",
-    "sources",
-    "notifications",
-    "lexicon",
-    "detector",
-)
+TOP_KEYS = ("brand", "operator", "playbook", "topics", "sources", "notifications", "lexicon")
+TOP_KEYS += ("detector",)  # the signals overrides
 TERM_KINDS = {"keywords": "", "hashtags": "#", "handles": "@"}
 COMMON_SOURCE_KEYS = ("name", "kind", "base_url", "interval", "max_backoff")
 NOTIFICATION_KINDS = ("slack", "json")
@@ -40,21 +32,12 @@ DETECTOR_KEYS: dict[str, tuple[type, float]] = {  # key -> (type, smallest allow
     "min_volume": (int, 0),
     "cooldown_minutes": (int, 0),
 }
-SECRET_KEYS = {
-    "token",
-    "password",
-    "passwd",
-    "secret",
-    "api_key",
-    "apikey",
-    "access_token",
-    "bearer_token",
-    "app_password",
-    "client_secret",
-    "url",
-    "webhook_url",
-}
-SECRET_QUERY = re.compile(r"(token|key|secret|password|passwd|sig|signature|auth)", re.IGNORECASE)
+SECRET_KEYS = {"token", "password", "passwd", "secret", "api_key", "apikey", "access_token"}
+SECRET_KEYS |= {"bearer_token", "app_password", "client_secret", "url", "webhook_url"}
+)
+SECRET_QUERY = re.compile(
+    r"^(\w*_)?(token|key|apikey|secret|password|passwd|sig|signature|auth)$", re.IGNORECASE
+)
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -106,13 +89,22 @@ class ConfigInvalid(Exception):
         self.errors = errors
 
 
+BROKEN_SOURCES: dict[str, str] = {}  # module -> why it failed to import
+
+
 def source_kinds() -> dict[str, type[Source]]:
     """Every source kind, importing each module of warroom.sources so it registers itself."""
     import warroom.sources as package
 
     for info in pkgutil.iter_modules(package.__path__):
-        if info.name not in ("base", "text"):
+        if info.name in ("base", "text"):
+            continue
+        try:
             importlib.import_module(f"warroom.sources.{info.name}")
+        except Exception as error:  # one broken source module must not disable the others
+            BROKEN_SOURCES[info.name] = f"{type(error).__name__}: {error}"
+        else:
+            BROKEN_SOURCES.pop(info.name, None)
     return dict(SOURCE_KINDS)
 
 
@@ -247,7 +239,7 @@ class _Checker:
                 self.credentials_in_urls(item, (*path, index))
         elif isinstance(value, str) and "://" in value:
             parts = urlsplit(value.strip())
-            secret_query = any(SECRET_QUERY.search(k) for k, _ in parse_qsl(parts.query))
+            secret_query = any(SECRET_QUERY.match(k) for k, _ in parse_qsl(parts.query))
             if parts.username or parts.password or secret_query:
                 self.error(
                     path,
@@ -342,7 +334,13 @@ class _Checker:
                 self.secret_key(path, str(key))
             kind = self.text(item, (*path, "kind"), required=True)
             if kind is not None and kind not in kinds:
-                self.error((*path, "kind"), f"unknown source kind {kind!r}{_hint(kind, kinds)}")
+                broken = "".join(
+                    f"; warroom.sources.{m} failed to load: {why}"
+                    for m, why in BROKEN_SOURCES.items()
+                )
+                self.error(
+                    (*path, "kind"), f"unknown source kind {kind!r}{_hint(kind, kinds)}{broken}"
+                )
                 kind = None
             name = self.text(item, (*path, "name")) or kind
             if name in names:

@@ -183,6 +183,35 @@ def engagement(rng: random.Random, reach: int | None, boost: float) -> int:
     return max(0, int(base * math.exp(rng.gauss(0.0, 1.0))))
 
 
+OPENERS = ("Ok so ", "So ", "Honestly, ", "Hm. ", "Not gonna lie, ", "Update: ", "Right, ")
+EMOJI = {
+    "pos": ("🙌", "❤️", "👏", "😊", "🔥"),
+    "neg": ("🥶", "😡", "🙃", "🤦", "😤"),
+    "neu": ("🤔", "👀", "😅", "🤷"),
+}
+
+
+def vary(rng: random.Random, text: str, stance: str) -> str:
+    """People type the same thought differently: case, openers, emoji, punctuation."""
+    roll = rng.random()
+    if roll < 0.12:
+        text = rng.choice(OPENERS) + text[0].lower() + text[1:]
+    elif roll < 0.18:
+        text = text.lower()
+    if text.endswith(".") and rng.random() < 0.5:
+        text = text[:-1]
+    if rng.random() < 0.18:
+        text = f"{text} {rng.choice(EMOJI[stance])}"
+    return text
+
+
+def brand_engagement(rng: random.Random, crisis: bool, text: str) -> int:
+    """Brand posts get little attention until the crisis; then everything it says is answered."""
+    if text.startswith("@"):
+        return int(rng.uniform(4, 40) * (8 if crisis else 1))
+    return int(rng.uniform(1500, 4500) if crisis else rng.uniform(20, 150))
+
+
 SOURCES = ("mastodon", "bluesky", "reddit", "hackernews", "rss")
 MODELS = ("Halo", "Halo", "Halo Pro", "Halo Pro", "Halo Mini", "Ember", "Ember 2")
 REVIEWED_MODEL = "Halo Pro"
@@ -270,6 +299,8 @@ class Slots:
                 return f"#{rng.randint(1_000_000, 9_999_999)}"
             case "outlet":
                 return "Gadget Ledger"
+            case "n":
+                return str(rng.randint(12, 140))
             case "k":
                 return rng.choice(BREACH_SIZES)
             case "user":

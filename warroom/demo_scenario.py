@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from warroom import demo_people as people
-from warroom.demo_timeline import SCHEDULE, STREAM_TOPIC, Bank, load_banks, mix, rates
+from warroom.demo_timeline import SCHEDULE, STREAM_TOPIC, Bank, load_banks, mix, poisson, rates
 from warroom.model import Mention, read_mentions
 
 BRAND = "Brightwell"
@@ -96,7 +96,7 @@ class _Generator:
             begin = START + timedelta(minutes=minute)
             drafts: list[tuple[datetime, int, str, str, int | None, str | None]] = []
             for stream, rate in rates(minute + 0.5).items():
-                for _ in range(_poisson(self.rng, rate)):
+                for _ in range(poisson(self.rng, rate)):
                     moment = begin + timedelta(milliseconds=self.rng.randrange(60_000))
                     drafts.append((moment, len(drafts), stream, "", None, None))
             for when, stream, bank, index, who in SCHEDULE:
@@ -140,6 +140,8 @@ class _Generator:
         text = self._fill(template, bank, moment)
         if bank.kind == "reddit_post":
             text = text.replace("|", "\n\n")  # a post's title and body, as the source gives them
+        if bank.kind == "social" and bank.lang == "en":
+            text = people.vary(self.rng, text, bank.stance)
         if bank.kind == "social" and stream == "crisis" and "#" not in text and rng.random() < 0.15:
             text = f"{text} {rng.choice(HASHTAGS)}"
         boost = BOOST[stream] * (6.0 if who else 1.0)
@@ -268,7 +270,7 @@ class _Generator:
             mention_lang = "en"
         engagement: int | None = people.engagement(rng, author.reach, boost)
         if author == self.brand:
-            engagement = self._brand_engagement(moment, text)
+            engagement = people.brand_engagement(self.rng, moment >= TRIGGER_AT, text)
         if source == "rss":
             engagement = None
         mention = Mention(
@@ -284,15 +286,6 @@ class _Generator:
             topic=STREAM_TOPIC[stream],
         )
         return _Post(mention, stance, kind, author, stream)
-
-    def _brand_engagement(self, moment: datetime, text: str) -> int:
-        """Ordinary brand posts get a little attention; during the crisis, everything it says is
-        answered, quoted and boosted (even the scheduled spring tip, ratioed)."""
-        rng = self.rng
-        crisis = moment >= TRIGGER_AT
-        if text.startswith("@"):
-            return int(rng.uniform(4, 40) * (8 if crisis else 1))
-        return int(rng.uniform(1500, 4500) if crisis else rng.uniform(20, 150))
 
     def _identity(
         self,
@@ -359,15 +352,6 @@ class _Generator:
         value = max(self.counters[counter] + self.rng.randint(1, step), floor)
         self.counters[counter] = value
         return value
-
-
-def _poisson(rng: random.Random, rate: float) -> int:
-    """Knuth's method: fine for the per-minute rates here (under ~80)."""
-    limit, count, product = math.exp(-rate), 0, rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
 
 
 def generate_with_stance(seed: int = DEFAULT_SEED) -> list[tuple[Mention, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,17 +45,26 @@ def _crisis(m: float) -> float:
         return 0.0
     if m < SURGE:
         return 0.6 + 0.25 * (m - TRIGGER)
-    if m < SURGE + 12:
-        return 3 + 27 * (m - SURGE) / 12
+    if m < SURGE + 10:
+        return 3 + 27 * (m - SURGE) / 10
     if m < HOLDING:
         return 30.0
     bump = 6 * math.exp(-(m - HOLDING) / 5)  # the holding statement gets shared and answered
     if m < APOLOGY:
-        return 30 - 15 * (m - HOLDING) / (APOLOGY - HOLDING) + bump
+        return 30 - 17 * (m - HOLDING) / (APOLOGY - HOLDING) + bump
     bump = 5 * math.exp(-(m - APOLOGY) / 6)
     if m < FIX:
-        return 15 - 7 * (m - APOLOGY) / (FIX - APOLOGY) + bump
-    return 8 * math.exp(-(m - FIX) / 22) + 4 * math.exp(-(m - FIX) / 5)
+        return 13 - 6 * (m - APOLOGY) / (FIX - APOLOGY) + bump
+    return 7 * math.exp(-(m - FIX) / 22) + 4 * math.exp(-(m - FIX) / 5)
+
+
+def poisson(rng: random.Random, rate: float) -> int:
+    """Knuth's method: fine for the per-minute rates here (under ~80)."""
+    limit, count, product = math.exp(-rate), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
 
 
 def rates(m: float) -> dict[str, float]:
@@ -64,9 +74,9 @@ def rates(m: float) -> dict[str, float]:
         calm *= 0.6  # ordinary chatter thins out while the crisis takes over feeds
     return {
         "calm": calm,
-        "competitor": 1.6 + 1.0 * m / 360,
+        "competitor": 1.5 + 0.9 * m / 360,
         "breach": _envelope(m, BREACH, 14, 20, 11, 10.0, 15),
-        "praise": _envelope(m, PRAISE, 7, 12, 10, 21.0, 7),
+        "praise": _envelope(m, PRAISE, 7, 12, 10, 19.0, 7),
         "crisis": _crisis(m),
     }
 

@@ -24,7 +24,7 @@ MIN_NEGATIVE_RATIO = 1.2  # more complaints than usual in absolute terms, not ju
 SURGE_Z = 2.5  # a surge of complaints (3x the expected count) needs less share evidence
 SURGE_RATIO = 3.0
 HOLD = 0.6  # a raised level is held while the evidence passes its thresholds relaxed to 60%
-ABSORB_Z = 2.5  # a minute is learned only if every window it was in sat within +-2.5 sd
+ABSORB_Z = 3.0  # a minute is learned only if every window it was in sat within +-3 sd
 MAX_DISPERSION = 4.0
 MIN_DISPERSION_MINUTES = 10
 
@@ -65,10 +65,15 @@ class Baseline:
 
     @property
     def dispersion(self) -> float:
-        """Observed over binomial variance of negative counts, clamped to 1..MAX_DISPERSION."""
-        if self.pearson_minutes < MIN_DISPERSION_MINUTES:
+        """How much more negative counts vary than a binomial's (1 = not at all, at most 4).
+
+        Only the excess beyond two standard errors of the estimate counts, so chance alone
+        does not blunt the detector."""
+        minutes = self.pearson_minutes
+        if minutes < MIN_DISPERSION_MINUTES:
             return 1.0
-        return min(max(self.pearson_sum / self.pearson_minutes, 1.0), MAX_DISPERSION)
+        excess = self.pearson_sum / minutes - 2.0 * math.sqrt(2.0 / minutes)
+        return min(max(excess, 1.0), MAX_DISPERSION)
 
     def absorb(self, bucket: MinuteStats | None, terms: Mapping[str, int] | None) -> None:
         """Learn one minute (an empty minute is a quiet minute, and counts)."""

@@ -115,7 +115,7 @@ def read_template(
             f"unknown template kind '{kind}'"
             + (hint(kind, TEMPLATE_KINDS) or f" (kinds: {', '.join(TEMPLATE_KINDS)})"),
         )
-        return None
+        kind = "other"  # reported; keep checking its text, and steps that use it
     texts = read_template_texts(checker, fields, path, kind, node)
     if template_id is None or title is None or kind is None or texts is None:
         return None

@@ -203,8 +203,9 @@ class Checker:
         value = lambda key: top[key][1] if key in top else None  # noqa: E731
         version = self._version(value("version"))
         name = self._name(value("name"), path)
-        description = self.string(value("description"), "description", empty=True) or ""
-        description = description if value("description") is not None else ""
+        description = ""
+        if value("description") is not None:
+            description = self.string(value("description"), "description", empty=True) or ""
         roles = self._items(value("roles"), "roles", "roles", read_role)
         phases = self._items(value("phases"), "phases", "phases", read_phase)
         channels = self._items(value("channels"), "channels", "channels", read_channel)

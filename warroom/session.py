@@ -20,8 +20,10 @@ from warroom.sentiment import Scorer, score_texts
 from warroom.signals import DetectorRule, Signals
 from warroom.store import IncidentLocked, IncidentLog, IncidentStore
 
-# How many stored mentions a resumed console reads back into the feed and the signals.
-RESUME_MENTIONS = 50_000
+# Stored mentions are read back into the signals in chunks of this many when resuming.
+RESUME_CHUNK = 50_000
+# Mentions kept in memory for the feed.
+RECENT_MENTIONS = 5000
 
 
 class ScoringBackend(Protocol):
@@ -121,11 +123,13 @@ class Session:
         self.drill = drill
         self.rule = rule
         self.engine = Engine(clock=clock, signals=Signals(rule))
-        self.resumed: list[ScoredMention] = []
+        # What the feed shows when a screen opens: a bounded window, the rest stays in the store.
+        self.recent: deque[ScoredMention] = deque(maxlen=RECENT_MENTIONS)
         self.recent_negative: deque[ScoredMention] = deque(maxlen=500)
-        self.engine.listeners.append(self._remember_negative)
+        self.engine.listeners.append(self._remember)
 
-    def _remember_negative(self, update: EngineUpdate) -> None:
+    def _remember(self, update: EngineUpdate) -> None:
+        self.recent.extend(update.mentions)
         self.recent_negative.extend(
             s for s in update.mentions if s.label is Label.NEGATIVE and s.mention.is_brand
         )
@@ -164,18 +168,17 @@ class Session:
             engine.state.apply(event)
         # The mentions come back into the signals (baseline) and the feed, not into the log again.
         log_ref, engine.log = engine.log, None
-        recent: list[ScoredMention] = []
+        chunk: list[ScoredMention] = []
         for item in log.mentions():
-            recent.append(item)
-            if len(recent) >= RESUME_MENTIONS:
-                engine.ingest_scored(recent, advance=False)
-                recent = []
-        engine.ingest_scored(recent, advance=False)
+            chunk.append(item)
+            if len(chunk) >= RESUME_CHUNK:
+                engine.ingest_scored(chunk, advance=False)
+                chunk = []
+        engine.ingest_scored(chunk, advance=False)
         engine.log = log_ref
         # Levels already recorded are not announced again: advance quietly to the last mention.
         if engine.watermark is not None:
             engine.signals.advance(engine.watermark)
-        self.resumed = recent[-2000:]
 
     @property
     def log(self) -> IncidentLog:

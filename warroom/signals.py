@@ -225,7 +225,7 @@ class Signals:
         self._absorbed_through: int | None = None
         self._last_unsettled = -1
         # Minutes already reported as elevated or crisis: a new incident needs new evidence.
-        self._reported: set[int] = set()
+        self._reported: dict[int, Level] = {}
         rule = self.rule
         self._short = Thresholds.for_window(
             rule.window_minutes, rule.window_minutes, rule.sensitivity
@@ -343,7 +343,8 @@ class Signals:
         for key in [key for key in self._terms if key < stale]:
             del self._terms[key]
         forgotten = self._next - self.rule.trend_window_minutes
-        self._reported = {key for key in self._reported if key >= forgotten}
+        for key in [key for key in self._reported if key < forgotten]:
+            del self._reported[key]
         return changes
 
     def _evaluate(self, minute: int) -> LevelChange | None:
@@ -369,40 +370,51 @@ class Signals:
         short = self._reading(minute, rule.window_minutes)
         long = self._reading(minute, rule.trend_window_minutes)
         change = self._judge(minute, short, long)
+        if self.level is not Level.NORMAL and self._calm == 0:
+            self._reported[minute] = self.level
         self._learn(minute, short, long)
         return change
 
-    def _reading(self, minute: int, window: int) -> Reading:
-        keys = range(minute - window + 1, minute + 1)
-        if self.level is Level.NORMAL and self._reported:
-            keys = [key for key in keys if key not in self._reported]
+    def _reading(self, minute: int, window: int, unreported_above: int | None = None) -> Reading:
+        """A window's reading; with `unreported_above`, minutes already reported at a level of
+        that rank or more are left out (evidence for a level must be new evidence)."""
+        keys: Iterable[int] = range(minute - window + 1, minute + 1)
+        if unreported_above is not None and self._reported:
+            reported = self._reported
+            keys = [key for key in keys if reported.get(key, Level.NORMAL).rank < unreported_above]
         buckets = [self._buckets.get(key) for key in keys]
         return read_window(buckets, window, self.baseline)
 
     def _judge(self, minute: int, short: Reading, long: Reading) -> LevelChange | None:
         rule = self.rule
-        short_level = classify(short, self._short, rule.min_volume, 1.0)
-        long_level = classify(long, self._long, rule.min_volume, 1.0)
         at = _minute_of(minute + 1)
         previous = self.level
+        above = previous.rank + 1
+        short_up = self._reading(minute, rule.window_minutes, above)
+        long_up = self._reading(minute, rule.trend_window_minutes, above)
+        short_level = classify(short_up, self._short, rule.min_volume, 1.0)
+        long_level = classify(long_up, self._long, rule.min_volume, 1.0)
         if max(short_level.rank, long_level.rank) > previous.rank:
-            reading = short if short_level.rank >= long_level.rank else long
+            reading = short_up if short_level.rank >= long_level.rank else long_up
             self.level = max(short_level, long_level, key=lambda level: level.rank)
             self._raised_by = reading.window
             self._calm = 0
-            self._reported.add(minute)
             self.reason = self._describe(reading)
             return LevelChange(at, self.level, previous, self.reason, reading.evidence())
         if previous is Level.NORMAL:
             self.reason = self._describe(short)
             return None
-        held = classify(short, self._short, rule.min_volume, HOLD).rank >= previous.rank
+        # Held by the short window, by the trend window that raised it, or by a trend beyond the
+        # incident's own minutes (a slow burn caught early by a spike).
+        long_fresh = self._reading(minute, rule.trend_window_minutes, Level.ELEVATED.rank)
+        short_hold = classify(short, self._short, rule.min_volume, HOLD)
+        fresh_hold = classify(long_fresh, self._long, rule.min_volume, HOLD)
+        held = max(short_hold.rank, fresh_hold.rank) >= previous.rank
         if self._raised_by == long.window and long.window != short.window:
             held = held or classify(long, self._long, rule.min_volume, HOLD).rank >= previous.rank
         if held:
             self._calm = 0
-            self._reported.add(minute)
-            self.reason = self._describe(short if short_level is previous else long)
+            self.reason = self._describe(short if short_hold.rank >= previous.rank else long)
             return None
         self._calm += 1
         if self._calm < rule.cooldown_minutes:
@@ -410,7 +422,7 @@ class Signals:
                 f"{self._describe(short)} (calm for {self._calm} of {rule.cooldown_minutes} min)"
             )
             return None
-        lower = classify(short, self._short, rule.min_volume, HOLD)
+        lower = max(short_hold, fresh_hold, key=lambda level: level.rank)
         self.level = lower if lower.rank < previous.rank else _LEVELS_DOWN[previous]
         self._calm = 0
         self._raised_by = short.window

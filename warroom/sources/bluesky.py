@@ -12,6 +12,7 @@ import aiohttp
 
 from warroom.model import Mention, format_time, parse_time
 from warroom.sources.base import Emit, Source, SourceError, SourceStatus, register
+from warroom.sources.hackernews import option_problems
 
 POST = "app.bsky.feed.post"
 JETSTREAM = "wss://jetstream2.us-east.bsky.network"
@@ -112,6 +113,35 @@ class BlueskySource(Source):
     kind: ClassVar[str] = "bluesky"
     default_base_url: ClassVar[str] = JETSTREAM
     default_interval: ClassVar[float] = 60.0
+    option_names: ClassVar[frozenset[str]] = frozenset(
+        {"mode", "identifier_env", "password_env", "rewind", "batch_seconds", "batch_size",
+         "fetch_seconds", "idle_seconds", "limit", "max_pages", "lookback", "overlap", "timeout"}
+    )  # fmt: skip
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[tuple[str, str]]:
+        """Problems with the options, as (option, message) pairs for the config validator."""
+        numbers = {
+            "rewind": (0, 3600),
+            "batch_seconds": (0.01, 60),
+            "batch_size": (1, 100_000),
+            "fetch_seconds": (0.1, 3600),
+            "idle_seconds": (0.1, 600),
+            "limit": (1, 100),
+            "max_pages": (1, 100),
+            "lookback": (0, 7 * 86400),
+            "overlap": (0, 86400),
+            "timeout": (1, 600),
+        }
+        problems = option_problems(options, numbers, texts=())
+        mode = options.get("mode", "search" if options.get("identifier_env") else "jetstream")
+        if mode not in ("jetstream", "search"):
+            problems.append(("mode", "must be jetstream (no account) or search (app password)"))
+        elif mode == "search":
+            for key in ("identifier_env", "password_env"):
+                if not options.get(key):
+                    problems.append((key, "search needs a handle and an app password"))
+        return problems
 
     def __init__(self, name: str, options: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(name, options, **kwargs)
@@ -184,7 +214,6 @@ class BlueskySource(Source):
             url, params=self.subscribe_params(), heartbeat=30, max_msg_size=0
         ) as ws:
             self.report(SourceStatus.CONNECTED, "streaming")
-            self.backoff.reset()
             batch: list[Mention] = []
             last_flush = loop.time()
             while not stop.is_set():
@@ -193,6 +222,8 @@ class BlueskySource(Source):
                 except TimeoutError:
                     message = None
                 if message is not None and message.type == aiohttp.WSMsgType.TEXT:
+                    # Reset only once data flows, so a server that accepts then drops backs us off.
+                    self.backoff.reset()
                     mention = self._event(message.data)
                     if mention is not None:
                         batch.append(mention)

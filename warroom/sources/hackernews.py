@@ -80,6 +80,30 @@ class HackerNewsSource(Source):
     kind: ClassVar[str] = "hackernews"
     default_base_url: ClassVar[str] = "https://hn.algolia.com"
     default_interval: ClassVar[float] = 60.0
+    option_names: ClassVar[frozenset[str]] = frozenset(
+        {
+            "query",
+            "topic",
+            "hits_per_page",
+            "max_requests",
+            "lookback",
+            "overlap",
+            "tags",
+            "timeout",
+        }
+    )
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[tuple[str, str]]:
+        """Problems with the options, as (option, message) pairs for the config validator."""
+        numbers = {
+            "hits_per_page": (1, 1000),
+            "max_requests": (1, 100),
+            "lookback": (0, 7 * 86400),
+            "overlap": (0, 86400),
+            "timeout": (1, 600),
+        }
+        return option_problems(options, numbers, texts=("query", "topic", "tags"))
 
     def __init__(self, name: str, options: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(name, options, **kwargs)
@@ -95,11 +119,11 @@ class HackerNewsSource(Source):
         """(query, topic) pairs: the `query` option, or one per watched term."""
         if self.options.get("query"):
             return [(str(self.options["query"]), str(self.options.get("topic", "brand")))]
-        pairs = []
+        pairs: dict[str, str] = {}
         for topic in self.topics.topics():
             for term in self.topics.query_terms(topic):
-                pairs.append((term.strip().lstrip("#@"), topic))
-        return pairs
+                pairs.setdefault(term.strip().lstrip("#@"), topic)  # "#acme" and "acme" are one
+        return list(pairs.items())
 
     async def poll(self) -> list[Mention]:
         """Every query once, each from its own saved `created_at_i`."""
@@ -168,6 +192,34 @@ class HackerNewsSource(Source):
         hits = data["hits"]
         total = data.get("nbHits")
         return hits, total if isinstance(total, int) else len(hits)
+
+
+def option_problems(
+    options: dict[str, Any],
+    numbers: dict[str, tuple[float, float]],
+    required: tuple[str, ...] = (),
+    texts: tuple[str, ...] = ("query", "topic"),
+) -> list[tuple[str, str]]:
+    """Config checks shared by the sources: numbers in range, required and text options."""
+    problems: list[tuple[str, str]] = []
+    for key, (low, high) in numbers.items():
+        value = options.get(key)
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            problems.append((key, f"must be a number from {low:g} to {high:g}"))
+    for key in required:
+        if not options.get(key):
+            problems.append((key, "is required"))
+    for key in texts:
+        value = options.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            problems.append((key, "must be a non-empty string"))
+    return problems
 
 
 def _has_time(hit: Any) -> bool:

@@ -32,6 +32,7 @@ class JsonlSource(Source):
         self._lines: asyncio.Queue[str | None] | None = None
         self.stdin_closed = False
         self._stdin_line = 0
+        self._more = False
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> list[tuple[str, str]]:
@@ -82,7 +83,7 @@ class JsonlSource(Source):
         if self._handle is not None and self._handle_inode != current:
             # Rotated while we followed it: finish the old file, then start the new one.
             chunk = self._read(self._handle, offset, final=True)
-            mentions += self._parse(chunk.decode("utf-8", "replace").splitlines(), line)
+            mentions += self._parse(self._split(chunk), line)
             self._handle.close()
             self._handle = None
             offset, line, inode = 0, 0, current
@@ -98,7 +99,8 @@ class JsonlSource(Source):
             self.skip(f"{self.path}: truncated to {size} bytes; reading again from the start")
             offset, line = 0, 0
         chunk = self._read(self._handle, offset, final=False)
-        lines = chunk.decode("utf-8", "replace").splitlines()
+        self._more = offset + len(chunk) < size and bool(chunk)
+        lines = self._split(chunk)
         mentions += self._parse(lines, line)
         self.cursor.update(offset=offset + len(chunk), line=line + len(lines))
         self.cursor["inode"] = self._handle_inode
@@ -110,8 +112,18 @@ class JsonlSource(Source):
         data = handle.read() if final else handle.read(MAX_READ)
         if final or data.endswith(b"\n"):
             return data
+        if len(data) == MAX_READ and b"\n" not in data:
+            return data  # a line longer than a whole read: passed on to be reported, not stuck
         # A line still being written stays for the next poll.
         return data[: data.rfind(b"\n") + 1]
+
+    @staticmethod
+    def _split(chunk: bytes) -> list[str]:
+        # Split on newlines only: U+2028 and \r inside a JSON string are not line ends here.
+        pieces = chunk.split(b"\n")
+        if chunk.endswith(b"\n"):
+            pieces.pop()
+        return [piece.decode("utf-8", "replace") for piece in pieces]
 
     # -- stdin -------------------------------------------------------------------------------
 
@@ -154,9 +166,13 @@ class JsonlSource(Source):
 
     async def fetch_once(self) -> list[Mention]:
         """A file: what it holds past the cursor. Stdin: everything until end of input."""
-        if self.path != "-":
-            return await super().fetch_once()
-        mentions = self.fresh(await self._poll_stdin(wait=None))
+        if self.path == "-":
+            found = await self._poll_stdin(wait=None)
+        else:
+            found = await self.poll()
+            while self._more:  # a backlog larger than one read: take it all
+                found += await self.poll()
+        mentions = self.fresh(found)
         self.commit(mentions)
         return mentions
 

@@ -112,6 +112,28 @@ class MastodonSource(Source):
         self.queries = [str(q) for q in self._search_option()]
         self._rate_reset: datetime | None = None
 
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[tuple[str, str]]:
+        """Problems with the options, as (option, message) pairs for the config validator."""
+        problems: list[tuple[str, str]] = []
+        tags = options.get("tags")
+        if tags is not None and (
+            not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags)
+        ):
+            problems.append(("tags", "must be a list of hashtags (with or without #)"))
+        search = options.get("search")
+        if search is not None and not isinstance(search, bool | list):
+            problems.append(("search", "must be true, false or a list of queries"))
+        if search and not options.get("token_env"):
+            problems.append(("search", "needs an account: set token_env (read:search scope)"))
+        if not isinstance(options.get("stream", True), bool):
+            problems.append(("stream", "must be true or false"))
+        for key, top in (("limit", PAGE_LIMIT), ("max_pages", 1000)):
+            value = options.get(key, 1)
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
+                problems.append((key, f"must be a whole number from 1 to {top}, got {value!r}"))
+        return problems
+
     # -- options ---------------------------------------------------------------------------
 
     def _default_tags(self) -> list[str]:

@@ -11,6 +11,7 @@ import aiohttp
 
 from warroom.model import Mention
 from warroom.sources.base import RetryAfter, Source, SourceError, register
+from warroom.sources.hackernews import option_problems
 
 SITE = "https://www.reddit.com"
 
@@ -63,6 +64,35 @@ class RedditSource(Source):
     kind: ClassVar[str] = "reddit"
     default_base_url: ClassVar[str] = "https://oauth.reddit.com"
     default_interval: ClassVar[float] = 60.0
+    option_names: ClassVar[frozenset[str]] = frozenset(
+        {"auth_url", "client_id_env", "client_secret_env", "username_env", "password_env",
+         "user_agent", "query", "topic", "limit", "max_pages", "lookback", "overlap", "type",
+         "subreddit", "timeout"}
+    )  # fmt: skip
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[tuple[str, str]]:
+        """Problems with the options, as (option, message) pairs for the config validator."""
+        numbers = {
+            "limit": (1, 100),
+            "max_pages": (1, 100),
+            "lookback": (0, 7 * 86400),
+            "overlap": (0, 86400),
+            "timeout": (1, 600),
+        }
+        required = ("client_id_env", "client_secret_env")
+        texts = ("query", "topic", "user_agent", "subreddit")
+        problems = option_problems(options, numbers, required, texts)
+        if bool(options.get("username_env")) != bool(options.get("password_env")):
+            problems.append(
+                ("password_env", "a script app needs both username_env and password_env")
+            )
+        if options.get("type", "link") not in ("link", "comment"):
+            problems.append(("type", "must be link (posts) or comment"))
+        auth_url = options.get("auth_url")
+        if auth_url is not None and not str(auth_url).startswith(("http://", "https://")):
+            problems.append(("auth_url", "must be an http:// or https:// URL"))
+        return problems
 
     def __init__(self, name: str, options: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(name, options, **kwargs)
@@ -86,7 +116,9 @@ class RedditSource(Source):
             return [(str(self.options["query"]), str(self.options.get("topic", "brand")))]
         pairs = []
         for topic in self.topics.topics():
-            terms = [t.strip().lstrip("#@") for t in self.topics.query_terms(topic)]
+            terms = list(
+                dict.fromkeys(t.strip().lstrip("#@") for t in self.topics.query_terms(topic))
+            )
             if terms:
                 pairs.append((" OR ".join(f'"{t}"' if " " in t else t for t in terms), topic))
         return pairs

@@ -16,6 +16,7 @@ import feedparser
 
 from warroom.model import Mention
 from warroom.sources.base import Source, SourceError, register
+from warroom.sources.hackernews import option_problems
 from warroom.sources.text import strip_html
 
 # Parsing a big feed takes long enough to stall the console's event loop; smaller ones do not.
@@ -108,6 +109,19 @@ class FeedSource(Source):
 
     kind: ClassVar[str] = "rss"
     default_interval: ClassVar[float] = 300.0
+    option_names: ClassVar[frozenset[str]] = frozenset(
+        {"url", "topic", "user_agent", "timeout", "max_bytes"}
+    )
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[tuple[str, str]]:
+        """Problems with the options, as (option, message) pairs for the config validator."""
+        numbers = {"timeout": (1, 600), "max_bytes": (1024, 1024**3)}
+        problems = option_problems(options, numbers, ("url",), ("topic", "user_agent"))
+        url = options.get("url")
+        if url and not str(url).startswith(("http://", "https://")):
+            problems.append(("url", "must be an http:// or https:// feed address"))
+        return problems
 
     def __init__(self, name: str, options: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(name, options, **kwargs)
@@ -131,9 +145,7 @@ class FeedSource(Source):
             if response.status == 304:
                 return []
             await self.check_response(response)
-                body = await response.content.read(self.max_bytes + 1)
-            if len(body) > self.max_bytes:
-                raise SourceError(f"feed is larger than {self.max_bytes} bytes", self.url)
+            body = await self._read_capped(response)
             etag = response.headers.get("ETag")
             modified = response.headers.get("Last-Modified")
             content_type = response.headers.get("Content-Type", "")
@@ -149,6 +161,16 @@ class FeedSource(Source):
             else:
                 self.cursor.pop(key, None)
         return mentions
+
+    async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise SourceError(f"feed is larger than {self.max_bytes} bytes", self.url)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _mentions(self, parsed: Any) -> list[Mention]:
         lang = parsed.feed.get("language") or None

@@ -11,6 +11,7 @@ import aiohttp
 
 from warroom.model import Mention, parse_time
 from warroom.sources.base import RetryAfter, Source, SourceError, register
+from warroom.sources.hackernews import option_problems
 
 TWEET_FIELDS = "created_at,lang,public_metrics,author_id"
 USER_FIELDS = "username,public_metrics"
@@ -63,6 +64,20 @@ class XSource(Source):
     kind: ClassVar[str] = "x"
     default_base_url: ClassVar[str] = "https://api.x.com"
     default_interval: ClassVar[float] = 120.0
+    option_names: ClassVar[frozenset[str]] = frozenset(
+        {"token_env", "query", "topic", "max_results", "max_pages", "exclude_retweets", "timeout"}
+    )
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[tuple[str, str]]:
+        """Problems with the options, as (option, message) pairs for the config validator."""
+        numbers = {"max_results": (10, 100), "max_pages": (1, 100), "timeout": (1, 600)}
+        problems = option_problems(options, numbers, required=("token_env",))
+        if not isinstance(options.get("exclude_retweets", True), bool):
+            problems.append(("exclude_retweets", "must be true or false"))
+        if len(str(options.get("query", ""))) > MAX_QUERY:
+            problems.append(("query", f"X allows {MAX_QUERY} characters"))
+        return problems
 
     def __init__(self, name: str, options: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(name, options, **kwargs)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from warroom.clock import ScaledClock
+from warroom.clock import Clock, ScaledClock
 from warroom.model import Mention
 from warroom.playbook import Playbook, default_playbook
 from warroom.replay import paced_batches
@@ -39,21 +39,16 @@ def replay_feeder(history: Sequence[Mention], live: Sequence[Mention], speed: fl
     return feed
 
 
-def demo_app(
+def demo_session(
     data_dir: Path,
+    clock: Clock,
     *,
-    speed: float = 30.0,
     scoring: ScoringBackend | None = None,
     playbook: Playbook | None = None,
-) -> WarroomApp:
-    """The rehearsal: the bundled scenario as a DRILL incident."""
+) -> Session:
+    """A DRILL session for the bundled scenario, its incident opened (or resumed)."""
     from warroom import demo_scenario
 
-    mentions = demo_scenario.load()
-    start = demo_scenario.TRIGGER_AT - DEMO_LEAD
-    history = [m for m in mentions if m.created_at < start]
-    live = [m for m in mentions if m.created_at >= start]
-    clock = ScaledClock(start, speed)
     session = Session(
         store=IncidentStore(data_dir),
         clock=clock,
@@ -63,6 +58,20 @@ def demo_app(
         drill=True,
     )
     session.open(f"Drill: {demo_scenario.BRAND}")
+    return session
+
+
+def demo_app(
+    data_dir: Path, *, speed: float = 30.0, scoring: ScoringBackend | None = None
+) -> WarroomApp:
+    """The rehearsal: the calm history at once, then the scenario at `speed` from the trigger."""
+    from warroom import demo_scenario
+
+    mentions = demo_scenario.load()
+    start = demo_scenario.TRIGGER_AT - DEMO_LEAD
+    history = [m for m in mentions if m.created_at < start]
+    live = [m for m in mentions if m.created_at >= start]
+    session = demo_session(data_dir, ScaledClock(start, speed), scoring=scoring)
     return WarroomApp(session, feeder=replay_feeder(history, live, speed))
 
 

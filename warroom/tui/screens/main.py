@@ -72,8 +72,7 @@ class MainScreen(Screen[None]):
         self.session.engine.listeners.append(self._collect)
         state = self.session.state
         self.query_one(NotesPane).show(state.timeline)
-        if self.session.resumed:
-            self.query_one(MentionFeed).add(self.session.resumed)
+        self.query_one(MentionFeed).add(self.session.recent)
         self._refresh_header()
         self._refresh_checklist()
         self._refresh_tabs()
