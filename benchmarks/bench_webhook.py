@@ -21,6 +21,7 @@ BATCHES = 500  # 50,000 mentions posted in batches
 SINGLES = 10000  # mentions posted one per request
 CONCURRENCY = 16
 TARGET = 1000.0  # mentions/s the issue asks for
+ROUNDS = 2
 
 
 def mention(n: int) -> dict[str, Any]:
@@ -139,9 +140,18 @@ def main() -> None:
         f"batches of {BATCH}": (batches, len(numbers)),
         "single objects": (singles, SINGLES),
     }
-    print(f"cpus: {os.cpu_count()}, client concurrency {CONCURRENCY}, server in its own process")
-    baseline = _measure("baseline", scenarios)
-    warroom = _measure("warroom", scenarios)
+    print(
+        f"cpus: {os.cpu_count()}, client concurrency {CONCURRENCY}, server in its own process, "
+        f"best of {ROUNDS} alternating rounds"
+    )
+    # Alternate the two servers and keep each one's best round: other load on the machine
+    # then hurts both alike instead of whichever happened to run during it.
+    baseline: dict[str, float] = {}
+    warroom: dict[str, float] = {}
+    for _ in range(ROUNDS):
+        for kind, best in (("baseline", baseline), ("warroom", warroom)):
+            for name, rate in _measure(kind, scenarios).items():
+                best[name] = max(rate, best.get(name, 0.0))
     for name in scenarios:
         ratio = warroom[name] / baseline[name]
         verdict = "ok" if warroom[name] >= TARGET else f"BELOW {TARGET:.0f}/s"

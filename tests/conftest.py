@@ -30,10 +30,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def demo_scored() -> list:
     """The bundled demo scenario, scored once for the whole test run."""
-    from warroom import demo_scenario
-    from warroom.model import ScoredMention
-    from warroom.sentiment import Scorer
+    from warroom.tui.scenes import score_demo
 
-    mentions = demo_scenario.load()
-    scores = Scorer().score_many(mentions)
-    return [ScoredMention(m, s) for m, s in zip(mentions, scores, strict=True)]
+    return score_demo()

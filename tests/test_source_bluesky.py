@@ -257,6 +257,21 @@ async def test_search_429_then_500_then_recovery(fake: FakeBluesky, harness: Har
     assert _ids(harness.emitted) == ["p1"]
 
 
+async def test_search_waits_when_rate_limit_is_spent(
+    fake: FakeBluesky, harness: Harness, clock: FrozenClock
+) -> None:
+    """RateLimit-Remaining: 0 makes the source wait until RateLimit-Reset, not hammer."""
+    fake.remaining = 1
+    fake.reset_epoch = int(clock.now().timestamp()) + 240
+    async with aiohttp.ClientSession() as session:
+        source = harness.source(session, mode="search")
+        await harness.run_until(source, lambda: len(harness.states) >= 4)
+    # The second term's search is not even sent: the spent limit stops the poll first.
+    assert harness.delays[:2] == [240.0, 240.0]
+    assert "RateLimit-Remaining: 0" in harness.states[1].detail
+    assert len(fake.requests) == 1
+
+
 async def test_search_without_credentials_says_which_variable(
     fake: FakeBluesky, harness: Harness
 ) -> None:

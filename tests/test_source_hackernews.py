@@ -188,6 +188,19 @@ async def test_server_error_backs_off_then_recovers(fake: FakeHackerNews, harnes
     assert harness.states[-1].status == SourceStatus.STOPPED
 
 
+async def test_failed_query_does_not_move_the_others_cursor(
+    fake: FakeHackerNews, harness: Harness
+) -> None:
+    """A 500 on the second term's search leaves the first term's cursor: nothing is skipped."""
+    fake.hits = [make_story(1, NOW - 3000, "acme one"), make_story(2, NOW - 2000, "globex two")]
+    fake.fail_on[2] = 500
+    async with aiohttp.ClientSession() as session:
+        source = harness.source(session, overlap=0)
+        await harness.run_until(source, lambda: len(harness.emitted) >= 2)
+    assert sorted(m.id for m in harness.emitted) == ["hn:1", "hn:2"]
+    assert [r["query"] for r in fake.requests][:4] == ["acme", "globex", "acme", "globex"]
+
+
 async def test_restart_resumes_without_duplicate_or_gap(
     fake: FakeHackerNews, harness: Harness, clock: FrozenClock
 ) -> None:

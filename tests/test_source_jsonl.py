@@ -212,3 +212,21 @@ async def test_line_separator_inside_a_string_is_not_a_line_end(follower: Follow
     source = follower.source()
     mentions = await source.fetch_once()
     assert [m.text for m in mentions] == ["a\u2028b\rc", "acme 2"] and not source.problems
+
+
+async def test_running_source_state_names_skipped_lines(follower: Follower) -> None:
+    """While running, the state after a poll says a line was skipped, with file:line."""
+    follower.write(line(1) + "garbage\n")
+    source = follower.source()
+    stop = asyncio.Event()
+    task = asyncio.create_task(source.run(follower.emit, stop))
+    for _ in range(300):
+        if any(s.status is SourceStatus.CONNECTED for s in follower.states):
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    source.close()
+    connected = next(s for s in follower.states if s.status is SourceStatus.CONNECTED)
+    assert connected.detail.startswith("1 new; skipped 1 bad line(s), last ")
+    assert f"{follower.path}:2: (line): not JSON" in connected.detail

@@ -227,6 +227,16 @@ async def test_malformed_status_is_skipped_and_reported(
     assert source.cursor["tags"]["acme"] == "4"
 
 
+async def test_closed_public_timeline_asks_for_a_token(
+    fake: FakeMastodon, harness: Harness
+) -> None:
+    """A server that answers 401 to anonymous timelines says to set token_env."""
+    fake.fail_next(401)
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(Exception, match=r"HTTP 401 \(this server wants an access token"):
+            await harness.source(session).fetch_once()
+
+
 async def test_restart_resumes_without_duplicate_or_gap(
     fake: FakeMastodon, harness: Harness
 ) -> None:
@@ -267,6 +277,18 @@ async def test_missing_token_names_the_variable(fake: FakeMastodon, harness: Har
         source = harness.source(session, token_env="OTHER_TOKEN", stream=False)
         with pytest.raises(Exception, match="OTHER_TOKEN is not set"):
             await source.fetch_once()
+
+
+async def test_refused_token_is_named_by_its_variable(fake: FakeMastodon, harness: Harness) -> None:
+    """A token the server refuses is reported by variable name, never by value."""
+    harness_env = {"MASTODON_TOKEN": "wrong-value"}
+    async with aiohttp.ClientSession() as session:
+        source = harness.source(session, token_env="MASTODON_TOKEN", stream=False, tags=[])
+        source.env = harness_env
+        with pytest.raises(Exception, match="the token in MASTODON_TOKEN was refused") as caught:
+            await source.fetch_once()
+    assert "wrong-value" not in str(caught.value)
+    assert [r.path for r in fake.requests] == ["/api/v2/search"]  # tags: [] is search only
 
 
 async def test_stream_delivers_and_reconnects_filling_the_gap(

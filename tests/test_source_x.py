@@ -166,6 +166,16 @@ async def test_server_error_then_recovery(fake: FakeX, harness: Harness) -> None
     assert [m.id for m in harness.emitted] == ["x:5"]
 
 
+async def test_failed_query_does_not_lose_the_others(fake: FakeX, harness: Harness) -> None:
+    """When the second topic's search fails, the first topic's tweets come on the retry."""
+    fake.tweets = [make_tweet(5, "acme one", WHEN), make_tweet(6, "globex two", WHEN)]
+    fake.fail_on[2] = 503
+    async with aiohttp.ClientSession() as session:
+        await harness.run_until(harness.source(session), lambda: len(harness.emitted) >= 2)
+    assert sorted(m.id for m in harness.emitted) == ["x:5", "x:6"]
+    assert harness.states[1].status == SourceStatus.BACKING_OFF
+
+
 async def test_bad_token_is_reported(fake: FakeX, harness: Harness) -> None:
     """A refused token says what to check, without showing the token."""
     async with aiohttp.ClientSession() as session:

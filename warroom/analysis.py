@@ -78,8 +78,9 @@ def render_table(result: Analysis) -> str:
     lines = ["minute (UTC)        volume  mean    neg%   reach-wtd  non-en"]
     for minute in result.series:
         lines.append(
-            f"{minute.minute:%Y-%m-%d %H:%M}  {minute.volume:6d}  {minute.mean_compound:+.2f}"
-            f"  {minute.negative_share * 100:5.1f}  {minute.reach_weighted_compound:+9.2f}"
+            f"{minute.minute:%Y-%m-%d %H:%M}  {minute.volume:6d}"
+            f"  {_signed(minute.mean_compound, 5)}  {_percent(minute.negative_share)}"
+            f"  {_signed(minute.reach_weighted_compound, 9)}"
             f"  {minute.non_english:6d}"
         )
     lines.append("")
@@ -98,3 +99,11 @@ def render_table(result: Analysis) -> str:
         f"peak level {s['peak_level']}"
     )
     return "\n".join(lines)
+
+
+def _signed(value: float | None, width: int) -> str:
+    return f"{value:+{width}.2f}" if value is not None else "–".rjust(width)
+
+
+def _percent(value: float | None) -> str:
+    return f"{value * 100:5.1f}" if value is not None else "    –"

@@ -34,7 +34,6 @@ DETECTOR_KEYS: dict[str, tuple[type, float]] = {  # key -> (type, smallest allow
 }
 SECRET_KEYS = {"token", "password", "passwd", "secret", "api_key", "apikey", "access_token"}
 SECRET_KEYS |= {"bearer_token", "app_password", "client_secret", "url", "webhook_url"}
-)
 SECRET_QUERY = re.compile(
     r"^(\w*_)?(token|key|apikey|secret|password|passwd|sig|signature|auth)$", re.IGNORECASE
 )

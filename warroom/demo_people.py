@@ -183,6 +183,7 @@ def engagement(rng: random.Random, reach: int | None, boost: float) -> int:
     return max(0, int(base * math.exp(rng.gauss(0.0, 1.0))))
 
 
+KEEP_CASE = ("Brightwell", "Thermly", "I ", "I'", "@", "#", "RT")
 OPENERS = ("Ok so ", "So ", "Honestly, ", "Hm. ", "Not gonna lie, ", "Update: ", "Right, ")
 EMOJI = {
     "pos": ("🙌", "❤️", "👏", "😊", "🔥"),
@@ -195,7 +196,9 @@ def vary(rng: random.Random, text: str, stance: str) -> str:
     """People type the same thought differently: case, openers, emoji, punctuation."""
     roll = rng.random()
     if roll < 0.12:
-        text = rng.choice(OPENERS) + text[0].lower() + text[1:]
+        opener = rng.choice(OPENERS)
+        keep = opener.endswith(". ") or text.startswith(KEEP_CASE)
+        text = opener + (text if keep else text[0].lower() + text[1:])
     elif roll < 0.18:
         text = text.lower()
     if text.endswith(".") and rng.random() < 0.5:

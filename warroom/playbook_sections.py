@@ -53,6 +53,7 @@ def describe(node: Node) -> str:
 
 
 def read_role(checker: Checker, node: Node, path: str) -> tuple[Role, Node] | None:
+    """One role: id, title and who holds it."""
     fields = checker.mapping(node, path, ROLE_KEYS, ("id", "title"))
     if fields is None or "id" not in fields or "title" not in fields:
         return None
@@ -67,6 +68,7 @@ def read_role(checker: Checker, node: Node, path: str) -> tuple[Role, Node] | No
 
 
 def read_phase(checker: Checker, node: Node, path: str) -> tuple[Phase, Node] | None:
+    """One phase: id and title."""
     fields = checker.mapping(node, path, PHASE_KEYS, PHASE_KEYS)
     if fields is None or len(fields) < len(PHASE_KEYS):
         return None
@@ -78,6 +80,7 @@ def read_phase(checker: Checker, node: Node, path: str) -> tuple[Phase, Node] | 
 
 
 def read_channel(checker: Checker, node: Node, path: str) -> tuple[Channel, Node] | None:
+    """One channel: id, kind and audience."""
     fields = checker.mapping(node, path, CHANNEL_KEYS, ("id", "kind"))
     if fields is None or "id" not in fields or "kind" not in fields:
         return None
@@ -102,6 +105,7 @@ def read_channel(checker: Checker, node: Node, path: str) -> tuple[Channel, Node
 def read_template(
     checker: Checker, node: Node, path: str, role_ids: set[str]
 ) -> tuple[Template, Node] | None:
+    """One template, its placeholders checked against the known names and roles."""
     fields = checker.mapping(node, path, TEMPLATE_KEYS, ("id", "title", "kind"))
     if fields is None or not {"id", "title", "kind"} <= fields.keys():
         return None
@@ -143,6 +147,7 @@ def read_template(
 def read_template_texts(
     checker: Checker, fields: dict[str, tuple[Node, Node]], path: str, kind: str | None, node: Node
 ) -> list[tuple[Node, str, str]] | None:
+    """The text, or the fixed parts of an apology or status update, with their nodes."""
     expected = TEMPLATE_PARTS.get(kind or "")
     if expected is None:
         if "parts" in fields:
@@ -181,6 +186,7 @@ def read_template_texts(
 
 
 def read_step(checker: Checker, node: Node, path: str) -> StepNodes | None:
+    """One step as read so far; references are checked later, across all steps."""
     required = ("id", "title", "phase", "owner", "due")
     fields = checker.mapping(node, path, STEP_KEYS, required)
     if fields is None or "id" not in fields:
@@ -223,6 +229,7 @@ def read_step(checker: Checker, node: Node, path: str) -> StepNodes | None:
 
 
 def read_due(checker: Checker, node: Node, path: str) -> Due | None:
+    """A deadline: minutes from the start, or {after: step, minutes: n}."""
     if isinstance(node, MappingNode):
         fields = checker.mapping(node, path, ("after", "minutes"), ("after", "minutes"))
         if fields is None or len(fields) < 2:
@@ -243,6 +250,7 @@ def read_due(checker: Checker, node: Node, path: str) -> Due | None:
 
 
 def read_triggers(checker: Checker, node: Node | None) -> dict[str, int | float]:
+    """Detector overrides, each checked for type and range."""
     if node is None:
         return {}
     fields = checker.mapping(node, "triggers", tuple(TRIGGER_FIELDS), ())
@@ -268,6 +276,7 @@ def read_triggers(checker: Checker, node: Node | None) -> dict[str, int | float]
 
 
 def read_questions(checker: Checker, node: Node | None) -> tuple[str, ...]:
+    """The post-mortem questions."""
     if node is None:
         return ()
     items = checker.sequence(node, "review_questions", "questions")

@@ -27,7 +27,14 @@ from warroom.model import (
     format_time,
     label_for,
 )
-from warroom.trending import STOPWORDS, TrendingTerm, merged, rank_terms, terms_of
+from warroom.trending import (
+    SAMPLE_PER_MINUTE,
+    STOPWORDS,
+    TrendingTerm,
+    merged,
+    rank_terms,
+    terms_of,
+)
 
 __all__ = [
     "DetectorRule",
@@ -219,6 +226,7 @@ class Signals:
         self._stopwords = STOPWORDS | {word.lower() for word in extra_stopwords}
         self._buckets: dict[int, MinuteStats] = {}
         self._terms: dict[int, dict[str, int]] = {}  # negative brand terms, recent minutes only
+        self._sampled: dict[int, int] = {}  # negative posts tokenized, per minute
         self._next: int | None = None  # the next minute to evaluate
         self._horizon: int | None = None
         self._minutes_seen = 0
@@ -294,9 +302,14 @@ class Signals:
         # Minutes already learned (or forgotten) are not tokenized: very late posts cost nothing.
         if self._next is not None and key < self._next - self.rule.trend_window_minutes:
             return
+        sampled = self._sampled.get(key, 0)
+        # In a surge only a sample is tokenized, so a burst costs no more than counting.
+        if sampled >= SAMPLE_PER_MINUTE:
+            return
         counts = self._terms.get(key)
         if counts is None:
             counts = self._terms[key] = {}
+        self._sampled[key] = sampled + sign
         for term in terms_of(text, self._stopwords):
             counts[term] = counts.get(term, 0) + sign
 
@@ -342,6 +355,7 @@ class Signals:
         stale = self._next - self.rule.trend_window_minutes - 1
         for key in [key for key in self._terms if key < stale]:
             del self._terms[key]
+            self._sampled.pop(key, None)
         forgotten = self._next - self.rule.trend_window_minutes
         for key in [key for key in self._reported if key < forgotten]:
             del self._reported[key]
@@ -471,9 +485,15 @@ class Signals:
         cursor = self._cursor()
         if cursor is None:
             return []
-        start = cursor - self.rule.window_minutes + 1
-        window = merged(self._terms[key] for key in range(start, cursor + 1) if key in self._terms)
-        return rank_terms(window, self.baseline.terms, limit)
+        keys = [key for key in range(cursor - self.rule.window_minutes + 1, cursor + 1)]
+        window = merged(self._terms[key] for key in keys if key in self._terms)
+        sampled = sum(self._sampled.get(key, 0) for key in keys)
+        negative = sum(self._buckets[key].negative for key in keys if key in self._buckets)
+        ranked = rank_terms(window, self.baseline.terms, limit)
+        if sampled and negative > sampled:
+            scale = negative / sampled
+            ranked = [TrendingTerm(t.term, round(t.count * scale), t.score) for t in ranked]
+        return ranked
 
     def gauge(self) -> Gauge:
         """The latest figures of the current window, for the console."""

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 
 # URLs, @handles (Mastodon's @user@host too) and HTML entities are never terms.
 _NOT_TERMS = re.compile(r"(?:https?://|www\.)\S+|@[\w.@-]+|&#?\w+;")
-# A term starts with a letter (so numbers drop out) and may be a #hashtag.
-_TERM = re.compile(r"#?[^\W\d_][\w'’]*")
+# A term starts with a letter (so numbers drop out), may be a #hashtag, and has 3+ characters.
+# ASCII only: VADER scores English, and this is ~2x faster than a Unicode class on the hot path.
+_TERM = re.compile(r"#?[a-z][a-z0-9_]{2,}")
 
-MIN_TERM_LENGTH = 3
 DEFAULT_CAPACITY = 5000
 DEFAULT_MIN_COUNT = 3
+DEFAULT_MIN_SCORE = 2.0  # a z-score: below it a term is within chance of its usual rate
+# Negative posts tokenized per minute; above it counts are scaled up from this sample.
+SAMPLE_PER_MINUTE = 300
 PRIOR = 0.5
 
 _STOPWORD_TEXT = """
@@ -31,6 +34,7 @@ _STOPWORD_TEXT = """
     when's where where's which while who who's whom why why's will with won't would wouldn't you
     you'd you'll you're you've your yours yourself yourselves im ive youre thats its isnt wont cant
     didnt doesnt just really still even one two yes yeah lol via amp rt new now today
+    don isn aren wasn weren hasn haven hadn doesn didn won wouldn couldn shouldn mustn shan
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 
@@ -46,13 +50,11 @@ class TrendingTerm:
 
 def terms_of(text: str, stopwords: frozenset[str] = STOPWORDS) -> set[str]:
     """The distinct terms of a post: lowercase words and #hashtags, no URLs, handles or numbers."""
-    found = set()
-    for word in _TERM.findall(_NOT_TERMS.sub(" ", text.lower())):
-        word = word.rstrip("'’")
-        if word.endswith(("'s", "’s")):
-            word = word[:-2]
-        if len(word) >= MIN_TERM_LENGTH and word not in stopwords:
-            found.add(word)
+    text = text.lower()
+    if "@" in text or "http" in text or "www." in text or "&" in text:
+        text = _NOT_TERMS.sub(" ", text)
+    found = set(_TERM.findall(text))
+    found -= stopwords
     return found
 
 
@@ -103,6 +105,7 @@ def rank_terms(
     baseline: TermCounts,
     limit: int = 10,
     min_count: int = DEFAULT_MIN_COUNT,
+    min_score: float = DEFAULT_MIN_SCORE,
 ) -> list[TrendingTerm]:
     """Terms of `window` ranked by z-scored log-odds against `baseline` (Monroe et al. 2008)."""
     n = sum(window.values())
@@ -117,7 +120,7 @@ def rank_terms(
         here = math.log((count + PRIOR) / (n + prior_total - count - PRIOR))
         before = math.log((usual + PRIOR) / (m + prior_total - usual - PRIOR))
         score = (here - before) / math.sqrt(1.0 / (count + PRIOR) + 1.0 / (usual + PRIOR))
-        if score > 0:
+        if score >= min_score:
             ranked.append(TrendingTerm(term, count, round(score, 2)))
     ranked.sort(key=lambda item: (-item.score, item.term))
     return ranked[:limit]

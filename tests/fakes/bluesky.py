@@ -66,6 +66,8 @@ class FakeBluesky:
         self.sessions = 0
         self.valid_tokens: set[str] = set()
         self.failures: list[tuple[int, dict[str, str], str]] = []
+        self.remaining = 2999
+        self.reset_epoch = 0
 
     def fail(self, status: int, headers: dict[str, str] | None = None, body: str = "") -> None:
         """Answer the next searchPosts with this status."""
@@ -150,9 +152,11 @@ class FakeBluesky:
         body: dict[str, Any] = {"posts": found[start : start + limit], "hitsTotal": len(found)}
         if start + limit < len(found):
             body["cursor"] = str(start + limit)
+        self.remaining -= 1
         headers = {
             "RateLimit-Limit": "3000",
-            "RateLimit-Remaining": "2999",
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_epoch),
             "RateLimit-Policy": "3000;w=300",
         }
         return web.json_response(body, headers=headers)

@@ -63,6 +63,7 @@ class FakeHackerNews:
         self.hits: list[Any] = []
         self.requests: list[dict[str, str]] = []
         self.failures: list[tuple[int, dict[str, str], str]] = []
+        self.fail_on: dict[int, int] = {}  # request number (from 1) -> status
 
     def fail(self, status: int, headers: dict[str, str] | None = None, body: str = "") -> None:
         """Answer the next request with this status instead of results."""
@@ -76,6 +77,8 @@ class FakeHackerNews:
     async def _search(self, request: web.Request) -> web.Response:
         params = dict(request.query)
         self.requests.append(params)
+        if len(self.requests) in self.fail_on:
+            self.fail(self.fail_on.pop(len(self.requests)))
         if self.failures:
             status, headers, body = self.failures.pop(0)
             return web.Response(status=status, headers=headers, text=body or '{"message":"x"}')

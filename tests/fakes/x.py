@@ -46,6 +46,7 @@ class FakeX:
         self.users: list[dict[str, Any]] = [make_user("9876543210", "pythondev", 1500)]
         self.requests: list[dict[str, str]] = []
         self.failures: list[tuple[int, dict[str, str], str]] = []
+        self.fail_on: dict[int, int] = {}  # request number (from 1) -> status
         self.remaining = 449
         self.reset_epoch = 0
 
@@ -71,6 +72,8 @@ class FakeX:
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             body = {"title": "Unauthorized", "type": "about:blank", "status": 401}
             return web.json_response(body, status=401)
+        if len(self.requests) in self.fail_on:
+            self.fail(self.fail_on.pop(len(self.requests)))
         if self.failures:
             status, headers, text = self.failures.pop(0)
             return web.Response(

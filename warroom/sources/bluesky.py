@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import aiohttp
 
 from warroom.model import Mention, format_time, parse_time
-from warroom.sources.base import Emit, Source, SourceError, SourceStatus, register
+from warroom.sources.base import Emit, RetryAfter, Source, SourceError, SourceStatus, register
 from warroom.sources.hackernews import option_problems
 
 POST = "app.bsky.feed.post"
@@ -161,6 +161,8 @@ class BlueskySource(Source):
         self.timeout = aiohttp.ClientTimeout(total=float(options.get("timeout", 30)))
         self._pending_us: int | None = None
         self._token: str | None = None
+        self._paused_until: datetime | None = None
+        self.rate: dict[str, str] = {}
 
     # -- Jetstream ---------------------------------------------------------------------------
 
@@ -221,13 +223,17 @@ class BlueskySource(Source):
                     message = await ws.receive(timeout=self.batch_seconds)
                 except TimeoutError:
                     message = None
-                if message is not None and message.type == aiohttp.WSMsgType.TEXT:
+                if message is None:
+                    pass
+                elif message.type == aiohttp.WSMsgType.TEXT:
                     # Reset only once data flows, so a server that accepts then drops backs us off.
                     self.backoff.reset()
                     mention = self._event(message.data)
                     if mention is not None:
                         batch.append(mention)
-                elif message is not None:
+                elif message.type == aiohttp.WSMsgType.BINARY:
+                    self.skip("event skipped: binary frame (compression is not requested)")
+                else:
                     await self._flush(batch, emit)
                     if message.type == aiohttp.WSMsgType.ERROR:
                         raise SourceError(f"websocket error: {ws.exception()}", url)
@@ -284,14 +290,23 @@ class BlueskySource(Source):
         if self.mode != "search":
             return await self._catch_up()
         mentions: list[Mention] = []
-        for topic in self.topics.topics():
-            for term in self.topics.query_terms(topic):
-                mentions.extend(await self._search_term(term.strip(), topic))
+        staged: dict[str, str] = dict(self.cursor.get("since") or {})
+        for term, topic in self.search_terms():
+            mentions.extend(await self._search_term(term, topic, staged))
+        # Cursors move only once every query answered: a failure re-reads them all (dedupe).
+        self.cursor["since"] = staged
         return mentions
 
-    async def _search_term(self, term: str, topic: str) -> list[Mention]:
-        since_by_term: dict[str, str] = self.cursor.setdefault("since", {})
-        saved = since_by_term.get(term)
+    def search_terms(self) -> list[tuple[str, str]]:
+        """(term, topic) pairs: one search per watched term (searchPosts ANDs words)."""
+        pairs: dict[str, str] = {}
+        for topic in self.topics.topics():
+            for term in self.topics.query_terms(topic):
+                pairs.setdefault(term.strip(), topic)
+        return list(pairs.items())
+
+    async def _search_term(self, term: str, topic: str, staged: dict[str, str]) -> list[Mention]:
+        saved = staged.get(term)
         now = self.clock.now()
         newest = parse_time(saved) if saved else now - timedelta(seconds=self.lookback)
         since = newest - timedelta(seconds=self.overlap) if saved else newest
@@ -319,17 +334,21 @@ class BlueskySource(Source):
                 break
         else:
             self.skip(f"{term!r}: more than {self.max_pages} pages of new posts; older not read")
-        since_by_term[term] = format_time(min(newest, now))
+        staged[term] = format_time(min(newest, now))
         return out
 
     async def _xrpc(self, method: str, params: dict[str, str]) -> dict[str, Any]:
         url = f"{self.base_url}/xrpc/{method}"
+        if self._paused_until is not None and self.clock.now() < self._paused_until:
+            wait = (self._paused_until - self.clock.now()).total_seconds()
+            raise RetryAfter(wait, f"{url} (RateLimit-Remaining: 0)")
         for attempt in range(2):
             headers = {"Authorization": f"Bearer {await self._session_token()}"}
             async with self.session.get(
                 url, params=params, headers=headers, timeout=self.timeout
             ) as response:
                 body = await _json_or_none(response)
+                self._note_rate(response)
                 error = body.get("error") if isinstance(body, dict) else None
                 expired = response.status == 401 or error in ("ExpiredToken", "InvalidToken")
                 if expired and attempt == 0:
@@ -340,6 +359,17 @@ class BlueskySource(Source):
                 raise SourceError("answer is not a JSON object", url)
             return body
         raise SourceError("token refused twice: check the app password", url)
+
+    def _note_rate(self, response: aiohttp.ClientResponse) -> None:
+        self.rate = {
+            k: v for k, v in response.headers.items() if k.lower().startswith("ratelimit-")
+        }
+        remaining = response.headers.get("RateLimit-Remaining")
+        reset = response.headers.get("RateLimit-Reset", "")
+        if remaining == "0" and reset.isdigit() and response.status < 400:
+            self._paused_until = datetime.fromtimestamp(int(reset), UTC)
+        else:
+            self._paused_until = None
 
     async def _session_token(self) -> str:
         if self._token:

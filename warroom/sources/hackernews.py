@@ -128,13 +128,15 @@ class HackerNewsSource(Source):
     async def poll(self) -> list[Mention]:
         """Every query once, each from its own saved `created_at_i`."""
         mentions: list[Mention] = []
+        staged: dict[str, int] = self.cursor.setdefault("since", {})
         for query, topic in self.queries():
-            mentions.extend(await self._poll_query(query, topic))
+            mentions.extend(await self._poll_query(query, topic, staged))
+        # Cursors move only once every query answered: a failure re-reads them all (dedupe).
+        self.cursor["since"] = staged
         return mentions
 
-    async def _poll_query(self, query: str, topic: str) -> list[Mention]:
-        since_by_query: dict[str, int] = self.cursor.setdefault("since", {})
-        saved = since_by_query.get(query)
+    async def _poll_query(self, query: str, topic: str, staged: dict[str, int]) -> list[Mention]:
+        saved = staged.get(query)
         now = int(self.clock.now().timestamp())
         since = int(saved) if saved is not None else int(now - self.lookback)
         start = since - self.overlap if saved is not None else since
@@ -154,7 +156,7 @@ class HackerNewsSource(Source):
                 break
             start = since = max(since, end)
             end = None
-        since_by_query[query] = since
+        staged[query] = since
         return self._mentions(hits, topic)
 
     def _mentions(self, hits: list[Any], topic: str) -> list[Mention]:

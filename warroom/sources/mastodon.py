@@ -108,7 +108,8 @@ class MastodonSource(Source):
         self.timeout = aiohttp.ClientTimeout(total=float(options.get("timeout", 30.0)))
         self.streaming_url = str(options.get("streaming_url") or self.base_url).rstrip("/")
         self._tag_topic = _tag_topics(self.topics)
-        self.tags = [str(t).lstrip("#") for t in options.get("tags") or self._default_tags()]
+        tags = options["tags"] if options.get("tags") is not None else self._default_tags()
+        self.tags = [str(t).lstrip("#") for t in tags]  # `tags: []` means search only
         self.queries = [str(q) for q in self._search_option()]
         self._rate_reset: datetime | None = None
 
@@ -151,8 +152,9 @@ class MastodonSource(Source):
 
     @property
     def streaming(self) -> bool:
-        """Stream live when a token is configured, unless `stream: false`."""
-        return bool(self.options.get("token_env")) and self.options.get("stream", True) is not False
+        """Stream live when a token is configured and tags are followed, unless `stream: false`."""
+        wanted = self.options.get("stream", True) is not False
+        return bool(self.options.get("token_env")) and wanted and bool(self.tags)
 
     def topic_for(self, status: Mapping[str, Any], text: str, fallback: str) -> str:
         """Which watch group a status belongs to: its words and tags, else where we found it."""
@@ -180,9 +182,12 @@ class MastodonSource(Source):
         ) as response:
             self._note_rate_limit(response.headers)
             if response.status == 401:
-                raise SourceError(
-                    "HTTP 401 (this server wants an access token: set token_env)", str(response.url)
+                hint = (
+                    f"the token in {self.options.get('token_env')} was refused"
+                    if auth
+                    else "this server wants an access token: set token_env"
                 )
+                raise SourceError(f"HTTP 401 ({hint})", str(response.url))
             await self.check_response(response)
             try:
                 return await response.json(content_type=None)

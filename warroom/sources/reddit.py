@@ -125,17 +125,16 @@ class RedditSource(Source):
 
     async def poll(self) -> list[Mention]:
         """Every query once, newest first, down to the previous poll's newest post."""
-        if self._paused_until is not None and self.clock.now() < self._paused_until:
-            wait = (self._paused_until - self.clock.now()).total_seconds()
-            raise RetryAfter(wait, f"{self.base_url} (x-ratelimit-remaining: 0)")
         mentions: list[Mention] = []
+        staged: dict[str, float] = dict(self.cursor.get("newest") or {})
         for query, topic in self.queries():
-            mentions.extend(await self._poll_query(query, topic))
+            mentions.extend(await self._poll_query(query, topic, staged))
+        # Cursors move only once every query answered: a failure re-reads them all (dedupe).
+        self.cursor["newest"] = staged
         return mentions
 
-    async def _poll_query(self, query: str, topic: str) -> list[Mention]:
-        newest: dict[str, float] = self.cursor.setdefault("newest", {})
-        saved = newest.get(query)
+    async def _poll_query(self, query: str, topic: str, staged: dict[str, float]) -> list[Mention]:
+        saved = staged.get(query)
         now = self.clock.now().timestamp()
         # Reddit's search index lags: re-read a little before the cursor; dedupe drops repeats.
         floor = float(saved) - self.overlap if saved is not None else now - self.lookback
@@ -165,7 +164,7 @@ class RedditSource(Source):
                 break
         else:
             self.skip(f"{query!r}: more than {self.max_pages} pages of new posts; older not read")
-        newest[query] = top
+        staged[query] = top
         return out
 
     def _search_url(self) -> str:
@@ -186,6 +185,9 @@ class RedditSource(Source):
         if after:
             params["after"] = after
         url = self._search_url()
+        if self._paused_until is not None and self.clock.now() < self._paused_until:
+            wait = (self._paused_until - self.clock.now()).total_seconds()
+            raise RetryAfter(wait, f"{url} (x-ratelimit-remaining: 0)")
         for attempt in range(2):
             headers = {"Authorization": f"bearer {await self._access_token()}"}
             headers["User-Agent"] = self.user_agent

@@ -7,6 +7,7 @@ import hmac
 import ipaddress
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from aiohttp import web
@@ -237,8 +238,10 @@ class WebhookSource(Source):
             except Exception as error:  # a source must never take the engine down
                 if isinstance(error, OSError):
                     error = SourceError(f"cannot listen on {self.host}:{self.port}: {error}")
-                delay = self.delay_for(error)
-                self.report(SourceStatus.FAILED, describe_error(error), self.state.until)
+                # FAILED rather than backing off: nothing is received until someone fixes this.
+                delay = self.backoff.next_delay()
+                until = self.clock.now() + timedelta(seconds=delay)
+                self.report(SourceStatus.FAILED, describe_error(error), until)
             finally:
                 self.save()
                 if runner is not None:

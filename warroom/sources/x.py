@@ -108,18 +108,19 @@ class XSource(Source):
 
     async def poll(self) -> list[Mention]:
         """Every query once: the tweets newer than its saved `since_id`."""
-        if self._paused_until is not None and self.clock.now() < self._paused_until:
-            wait = (self._paused_until - self.clock.now()).total_seconds()
-            raise RetryAfter(wait, f"{self.base_url} (x-rate-limit-remaining: 0)")
         token = self.secret("token_env")
         mentions: list[Mention] = []
+        staged: dict[str, str] = dict(self.cursor.get("since_id") or {})
         for query, topic in self.queries():
-            mentions.extend(await self._poll_query(token, query, topic))
+            mentions.extend(await self._poll_query(token, query, topic, staged))
+        # Cursors move only once every query answered: a failure re-reads them all (dedupe).
+        self.cursor["since_id"] = staged
         return mentions
 
-    async def _poll_query(self, token: str, query: str, topic: str) -> list[Mention]:
-        since_ids: dict[str, str] = self.cursor.setdefault("since_id", {})
-        since_id = since_ids.get(query)
+    async def _poll_query(
+        self, token: str, query: str, topic: str, staged: dict[str, str]
+    ) -> list[Mention]:
+        since_id = staged.get(query)
         newest: str | None = None
         next_token: str | None = None
         out: list[Mention] = []
@@ -136,7 +137,7 @@ class XSource(Source):
         else:
             self.skip(f"{query!r}: more than {self.max_pages} pages of new posts; older not read")
         if newest is not None:
-            since_ids[query] = newest
+            staged[query] = newest
         return out
 
     def _mentions(self, page: dict[str, Any], topic: str) -> list[Mention]:
@@ -156,6 +157,9 @@ class XSource(Source):
         self, token: str, query: str, since_id: str | None, next_token: str | None
     ) -> dict[str, Any]:
         url = f"{self.base_url}/2/tweets/search/recent"
+        if self._paused_until is not None and self.clock.now() < self._paused_until:
+            wait = (self._paused_until - self.clock.now()).total_seconds()
+            raise RetryAfter(wait, f"{url} (x-rate-limit-remaining: 0)")
         params = {
             "query": query,
             "max_results": str(self.max_results),

@@ -45,6 +45,7 @@ def demo_session(
     *,
     scoring: ScoringBackend | None = None,
     playbook: Playbook | None = None,
+    operator: str | None = None,
 ) -> Session:
     """A DRILL session for the bundled scenario, its incident opened (or resumed)."""
     from warroom import demo_scenario
@@ -56,6 +57,7 @@ def demo_session(
         playbook=playbook or default_playbook(),
         scoring=scoring or ProcessScoring(),
         drill=True,
+        operator=operator,
     )
     session.open(f"Drill: {demo_scenario.BRAND}")
     return session

@@ -78,6 +78,7 @@ class MainScreen(Screen[None]):
         self._refresh_tabs()
         self._refresh_status()
         self.query_one(MentionFeed).focus()
+        self._draw()
         self.set_interval(0.1, self._draw, name="draw")
 
     # -- from the engine ---------------------------------------------------------------------

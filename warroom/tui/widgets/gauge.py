@@ -53,19 +53,19 @@ class GaugeNumbers(Static):
             text.append("waiting for mentions…", dim)
             return text
         net = gauge.net_sentiment if gauge.net_sentiment is not None else 0.0
-        bar = max(10, self.size.width - 12)
+        bar = max(10, self.size.width - 10)
         left, mark, right = needle(net, bar)
         tone = neg if net <= -0.05 else pos if net >= 0.05 else neu
-        text.append("Net  ", dim)
-        text.append(f"{net:+.2f}  ", tone)
+        text.append("Net ", dim)
+        text.append(f"{net:+.2f} ", tone)
         text.append(left, neg if net < 0 else dim)
         text.append(mark, tone)
         text.append(right, pos if net > 0 else dim)
-        text.append("\nSplit       ", dim)
+        text.append("\nSplit     ", dim)
         for count, style in zip(split_bar(gauge.split, bar), (neg, neu, pos), strict=True):
             text.append("█" * count, style)
         negative, neutral, positive = (f"{share * 100:.0f}%" for share in gauge.split)
-        text.append("\n            neg ", dim)
+        text.append("\n      neg ", dim)
         text.append(negative, neg)
         text.append("  neu ", dim)
         text.append(neutral, neu)
@@ -73,14 +73,14 @@ class GaugeNumbers(Static):
         text.append(positive, pos)
         baseline = gauge.baseline_volume_per_min
         ratio = gauge.volume_per_min / baseline if baseline else 0.0
-        text.append("\nVolume      ", dim)
+        text.append("\nVolume    ", dim)
         text.append(f"{gauge.volume_per_min:.1f}/min", neg if ratio >= 2 else neu)
         if baseline is not None:
             text.append(f"  base {baseline:.1f}", dim)
             text.append(f"  {ratio:.1f}x", neg if ratio >= 2 else dim)
         else:
             text.append("  base: learning", dim)
-        text.append("\nNeg share   ", dim)
+        text.append("\nNeg share ", dim)
         share, usual = gauge.negative_share, gauge.baseline_negative_share
         if share is None:
             text.append("–", dim)

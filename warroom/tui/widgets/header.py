@@ -34,15 +34,14 @@ class IncidentHeader(Widget):
             text.append(" DRILL ", "reverse bold")
             text.append(" ")
         text.append(f" {self.level.upper()} ", "bold reverse")
-        text.append(f"  {clean(self.brand, limit=40)}", "bold")
-        name = clean(self.incident, limit=80) if self.incident else "watching"
-        text.append(f"  ·  {name}")
+        # The clock comes before the names: on a narrow screen it is what must not be cut.
         if self.closed:
-            text.append("  ·  CLOSED", "bold")
+            text.append("  CLOSED", "bold")
         elif self.elapsed is not None:
-            text.append(f"  ·  incident clock {clock_text(self.elapsed)}", "bold")
-        else:
-            text.append("  ·  no incident declared")
+            text.append(f"  ⏱ {clock_text(self.elapsed)}", "bold")
+        text.append(f"  {clean(self.brand, limit=40)}", "bold")
+        name = clean(self.incident, limit=80) if self.incident else "watching, no incident declared"
+        text.append(f"  ·  {name}")
         return text
 
     def watch_level(self, level: Level) -> None:

@@ -66,7 +66,9 @@ class NotesPane(Widget):
             self.text = text
 
     def compose(self) -> ComposeResult:
-        yield RichLog(max_lines=TIMELINE_LINES, wrap=True, markup=False, id="timeline")
+        yield RichLog(
+            max_lines=TIMELINE_LINES, wrap=True, markup=False, min_width=20, id="timeline"
+        )
         yield Input(placeholder="write a note, Enter to save", id="note-input", max_length=2000)
 
     def show(self, events: Iterable[Event], local: bool = False) -> None:
