@@ -252,3 +252,15 @@ def test_feed_query_words_are_not_mistaken_for_secrets() -> None:
             "brand: A\nsources:\n  - kind: mastodon\n    base_url: https://m.x/?api_key=a\n"
         )[0]
     )
+
+
+def test_relative_file_paths_are_next_to_the_config(tmp_path: Path) -> None:
+    """A source's relative `path:` is read from the config's folder; `-` stays stdin."""
+    path = tmp_path / "warroom.yaml"
+    path.write_text(
+        "brand: A\nsources:\n  - {name: a, kind: jsonl, path: in.jsonl}\n"
+        "  - {name: b, kind: jsonl, path: '-'}\n"
+    )
+    config = load_config(path)
+    assert config.source("a").options["path"] == str(tmp_path / "in.jsonl")
+    assert config.source("b").options["path"] == "-"

@@ -191,14 +191,25 @@ def test_webhook_is_skipped_with_once(tmp_path: Path) -> None:
 
 
 def test_follow_prints_as_the_file_grows(tmp_path: Path) -> None:
-    """Without --once the sources keep running until stopped."""
+    """Without --once the sources keep running, printing lines appended meanwhile."""
     entry, expected = jsonl_case(lambda app: "", tmp_path)
     entry["interval"] = 0.05
     config = write_config(tmp_path, [entry])
-    result = run_fetch("--config", str(config), "--stop-after", "0.5")
+    later = {"id": "f:3", "source": "export", "text": "acme", "created_at": "2026-03-14T08:01:00Z"}
+
+    def append() -> None:
+        with open(entry["path"], "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(later) + "\n")
+
+    timer = threading.Timer(0.3, append)
+    timer.start()
+    result = run_fetch("--config", str(config), "--stop-after", "1.0")
+    timer.join()
     assert result.exit_code == 0
-    assert [m.id for m in printed(result)] == expected
+    assert [m.id for m in printed(result)] == [*expected, "f:3"]
     assert "file: connected (2 new)" in result.stderr
+    assert "connected (0 new)" not in result.stderr  # only transitions are printed
+    assert result.stderr.rstrip().endswith("file: stopped")
 
 
 def test_init_writes_then_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -221,3 +232,16 @@ def test_init_defaults_to_the_current_folder(
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(init, []).exit_code == 0
     assert (tmp_path / "warroom.yaml").read_text() == STARTER
+
+
+def test_escape_sequences_from_the_network_are_shown_not_run(tmp_path: Path) -> None:
+    """A status id carrying a terminal escape is printed escaped on stderr."""
+    with served() as serve:
+        fake = FakeMastodon()
+        evil = make_status(1)
+        evil["id"] = "\x1b[31mred\u2028line"
+        fake.add(evil)
+        entry = {"name": "fedi", "kind": "mastodon", "base_url": serve(fake.app())}
+        result = run_fetch("--config", str(write_config(tmp_path, [entry])), "--once")
+    assert "\x1b" not in result.stderr and "\\x1b[31mred\\u2028line" in result.stderr
+    assert len(result.stderr.splitlines()) == 1

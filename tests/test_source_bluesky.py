@@ -272,6 +272,16 @@ async def test_search_waits_when_rate_limit_is_spent(
     assert len(fake.requests) == 1
 
 
+async def test_search_refused_login_is_reported(fake: FakeBluesky, harness: Harness) -> None:
+    """A wrong app password says what to check and never shows the password."""
+    async with aiohttp.ClientSession() as session:
+        source = harness.source(session, mode="search")
+        source.env = {**ENV, "BSKY_PASS": "wrong-pass"}
+        await harness.run_until(source, lambda: len(harness.states) >= 3)
+    assert "login refused, check handle and app password" in harness.states[1].detail
+    assert "wrong-pass" not in harness.states[1].describe()
+
+
 async def test_search_without_credentials_says_which_variable(
     fake: FakeBluesky, harness: Harness
 ) -> None:

@@ -137,6 +137,11 @@ def load_config(path: Path) -> WatchConfig:
         ) from error
     config = parse_config(text, str(path))
     config.path = path
+    for source in config.sources:
+        # A file a source reads is found next to the config, wherever warroom was started.
+        relative = source.options.get("path")
+        if isinstance(relative, str) and relative != "-" and not Path(relative).is_absolute():
+            source.options["path"] = str(path.parent / Path(relative).expanduser())
     return config
 
 

@@ -129,6 +129,7 @@ class Reading:
     lift: float  # window share / baseline share
     negative_ratio: float  # negative count / the count the baseline expects
     volume_ratio: float
+    change_z: float | None = None  # against the minutes before the window, when judged
 
     @property
     def negative_share(self) -> float | None:
@@ -220,6 +221,7 @@ class Thresholds:
     crisis_z: float
     surge_z: float
     sensitivity: float
+    surges: bool  # only the short window judges sudden surges
 
     @classmethod
     def for_window(cls, window: int, short_window: int, sensitivity: float) -> Thresholds:
@@ -231,7 +233,8 @@ class Thresholds:
             tail = (1.0 - normal.cdf(base)) * window / short_window
             return normal.inv_cdf(1.0 - tail) / sensitivity
 
-        return cls(z(ELEVATED_Z), z(CRISIS_Z), z(SURGE_Z), sensitivity)
+        surges = window == short_window
+        return cls(z(ELEVATED_Z), z(CRISIS_Z), z(SURGE_Z), sensitivity, surges)
 
 
 def classify(reading: Reading, thresholds: Thresholds, min_volume: int, relax: float) -> Level:
@@ -247,12 +250,26 @@ def classify(reading: Reading, thresholds: Thresholds, min_volume: int, relax: f
     enough_negatives = negatives >= ratio(MIN_NEGATIVE_RATIO)
     if z >= thresholds.crisis_z * relax and lift >= ratio(CRISIS_LIFT) and enough_negatives:
         return Level.CRISIS
-    surge = negatives >= ratio(SURGE_RATIO)
-    if z >= thresholds.surge_z * relax and lift >= ratio(ELEVATED_LIFT) and surge:
+    surge = thresholds.surges and negatives >= ratio(SURGE_RATIO)
+    # A sudden surge must also be a change from the preceding minutes: with few posts a young
+    # baseline can be off by two standard errors, and every window would inherit that error.
+    changed = reading.change_z is None or reading.change_z >= thresholds.surge_z * relax
+    if surge and changed and z >= thresholds.surge_z * relax and lift >= ratio(ELEVATED_LIFT):
         return Level.CRISIS
     if z >= thresholds.elevated_z * relax and lift >= ratio(ELEVATED_LIFT) and enough_negatives:
         return Level.ELEVATED
     # Everyone is talking and complaints grew with the volume: worth a look, not a crisis.
-    if z >= 0 and surge and reading.volume_ratio >= ratio(SURGE_RATIO):
+    steady = z >= (0.0 if relax >= 1.0 else -1.0)
+    if surge and steady and reading.volume_ratio >= ratio(SURGE_RATIO):
         return Level.ELEVATED
     return Level.NORMAL
+
+
+def change_z(recent: Reading, before: Reading, dispersion: float) -> float:
+    """Two-sample z of the recent window's negative share against the minutes before it."""
+    n1, n2 = recent.scored, before.scored
+    if not n1 or not n2:
+        return 0.0
+    pooled = (recent.negative + before.negative) / (n1 + n2)
+    variance = max(pooled * (1 - pooled), 1e-6) * dispersion * (1 / n1 + 1 / n2)
+    return (recent.negative / n1 - before.negative / n2) / math.sqrt(variance)

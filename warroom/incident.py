@@ -40,6 +40,7 @@ class IncidentState:
     timeline: list[Event] = field(default_factory=list)
     first_seq: int | None = None
     last_seq: int = -1
+    last_at: datetime | None = None
 
     @property
     def declared(self) -> bool:
@@ -55,6 +56,8 @@ class IncidentState:
         if self.first_seq is None:
             self.first_seq = event.seq
         self.last_seq = max(self.last_seq, event.seq)
+        if self.last_at is None or event.at > self.last_at:
+            self.last_at = event.at
         data = event.data
         if event.kind in TIMELINE_KINDS:
             self.timeline.append(event)

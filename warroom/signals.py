@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from warroom.detector import (
     Baseline,
     Reading,
     Thresholds,
+    change_z,
     classify,
     read_window,
 )
@@ -405,6 +406,12 @@ class Signals:
         previous = self.level
         above = previous.rank + 1
         short_up = self._reading(minute, rule.window_minutes, above)
+        before = self._reading(
+            minute - rule.window_minutes, rule.trend_window_minutes - rule.window_minutes, above
+        )
+        if before.scored >= rule.min_volume:
+            shift = change_z(short_up, before, self.baseline.dispersion)
+            short_up = replace(short_up, change_z=shift)
         long_up = self._reading(minute, rule.trend_window_minutes, above)
         short_level = classify(short_up, self._short, rule.min_volume, 1.0)
         long_level = classify(long_up, self._long, rule.min_volume, 1.0)

@@ -17,6 +17,11 @@ LIMIT_DEFAULT = 20
 LIMIT_MAX = 40
 
 
+def _num(status: dict[str, Any]) -> int:
+    # Tests may plant a hostile, non-numeric id; the fake still has to order it somewhere.
+    return int(status["id"]) if str(status["id"]).isdigit() else 0
+
+
 def _template() -> dict[str, Any]:
     if FIXTURE.exists():
         return json.loads(FIXTURE.read_text(encoding="utf-8"))
@@ -156,14 +161,14 @@ class FakeMastodon:
 
     def _page(self, items: list[dict[str, Any]], query: Any) -> list[dict[str, Any]]:
         limit = min(int(query.get("limit", LIMIT_DEFAULT)), LIMIT_MAX)
-        ordered = sorted(items, key=lambda s: int(s["id"]), reverse=True)
+        ordered = sorted(items, key=lambda s: _num(s), reverse=True)
         if "max_id" in query:
-            ordered = [s for s in ordered if int(s["id"]) < int(query["max_id"])]
+            ordered = [s for s in ordered if _num(s) < int(query["max_id"])]
         if "since_id" in query:
-            ordered = [s for s in ordered if int(s["id"]) > int(query["since_id"])]
+            ordered = [s for s in ordered if _num(s) > int(query["since_id"])]
         if "min_id" in query:
             # min_id gives the page just after the cursor: the oldest newer statuses, newest first.
-            newer = [s for s in ordered if int(s["id"]) > int(query["min_id"])]
+            newer = [s for s in ordered if _num(s) > int(query["min_id"])]
             return newer[-limit:]
         return ordered[:limit]
 
@@ -171,7 +176,7 @@ class FakeMastodon:
         if not page:
             return {}
         base = f"{request.url.origin()}{request.path}"
-        newest, oldest = page[0]["id"], page[-1]["id"]
+        newest, oldest = _num(page[0]), _num(page[-1])
         return {
             "Link": f'<{base}?max_id={oldest}>; rel="next", <{base}?min_id={newest}>; rel="prev"'
         }

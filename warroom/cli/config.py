@@ -173,8 +173,10 @@ class Fetcher:
         self.err = err or sys.stderr
         self._reported: dict[str, int] = {}
         self._last: dict[str, tuple[SourceStatus, str]] = {}
+        self._running: dict[str, Source] = {}
 
     def build(self, session: aiohttp.ClientSession, follow: bool) -> list[Source]:
+        """The chosen sources; in follow mode their state changes are printed."""
         kinds = source_kinds()
         built: list[Source] = []
         for name in self.names:
@@ -193,12 +195,15 @@ class Fetcher:
         return built
 
     def print_mentions(self, mentions: list[Mention]) -> None:
+        """One canonical JSON object a line on stdout."""
         for mention in mentions:
             self.out.write(mention.to_json() + "\n")
         self.out.flush()
 
     def say(self, line: str) -> None:
-        self.err.write(line.replace("\n", " ") + "\n")
+        """One line on stderr; control characters from the network shown escaped, never run."""
+        safe = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+        self.err.write(safe + "\n")
         self.err.flush()
 
     def print_problems(self, source: Source) -> None:
@@ -209,9 +214,14 @@ class Fetcher:
         self._reported[source.name] = len(source.problems)
 
     def state_changed(self, state: SourceState) -> None:
+        """Print a state when it changes (not the routine polling), after any skipped items."""
+        if state.name in self._running:
+            self.print_problems(self._running[state.name])
         if state.status in (SourceStatus.POLLING, SourceStatus.STARTING):
             return
-        key = (state.status, state.detail)
+        # "connected (3 new)" after every poll would drown the rest: only transitions print.
+        detail = "" if state.status is SourceStatus.CONNECTED else state.detail
+        key = (state.status, detail)
         if self._last.get(state.name) != key:
             self._last[state.name] = key
             self.say(state.describe())
@@ -256,15 +266,12 @@ class Fetcher:
             loop.call_later(stop_after, stop.set)
         async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as session:
             sources = self.build(session, follow=True)
+            self._running = {source.name: source for source in sources}
 
-            def emitter(source: Source):
-                async def emit(mentions: list[Mention]) -> None:
-                    self.print_mentions(mentions)
-                    self.print_problems(source)
+            async def emit(mentions: list[Mention]) -> None:
+                self.print_mentions(mentions)
 
-                return emit
-
-            await asyncio.gather(*(s.run(emitter(s), stop) for s in sources))
+            await asyncio.gather(*(source.run(emit, stop) for source in sources))
             for source in sources:
                 self.print_problems(source)
         return 0

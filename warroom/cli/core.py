@@ -114,13 +114,15 @@ def incidents(context: Context) -> None:
             state = IncidentState.from_events(log.events(), name=meta.name)
         status = "closed" if state.closed_at else ("declared" if state.declared else "watching")
         start = state.declared_at or meta.created_at
-        end = state.closed_at or clock.now()
+        # A drill runs on the scenario's time: its last event, not today, ends an open one.
+        end = state.closed_at or (state.last_at if meta.drill else None) or clock.now()
         minutes = int((end - start).total_seconds() // 60)
         drill = " DRILL" if meta.drill else ""
         duration = f"{minutes // 60:3d}h{minutes % 60:02d}m"
         click.echo(
             f"{meta.slug:32} {status:9} {start:%Y-%m-%d %H:%M}Z {duration}"
-            f"  peak {state.peak_level:8} {summary.mentions:7d} mentions{drill}  {meta.name}"
+            f"  peak {state.peak_level:8} {summary.mentions:7d} mentions{drill}"
+            f"  {state.name or meta.name}"
         )
 
 

@@ -122,17 +122,11 @@ class BlueskySource(Source):
     def check_options(cls, options: dict[str, Any]) -> list[tuple[str, str]]:
         """Problems with the options, as (option, message) pairs for the config validator."""
         numbers = {
-            "rewind": (0, 3600),
-            "batch_seconds": (0.01, 60),
-            "batch_size": (1, 100_000),
-            "fetch_seconds": (0.1, 3600),
-            "idle_seconds": (0.1, 600),
-            "limit": (1, 100),
-            "max_pages": (1, 100),
-            "lookback": (0, 7 * 86400),
-            "overlap": (0, 86400),
+            "rewind": (0, 3600), "batch_seconds": (0.01, 60), "batch_size": (1, 100_000),
+            "fetch_seconds": (0.1, 3600), "idle_seconds": (0.1, 600), "limit": (1, 100),
+            "max_pages": (1, 100), "lookback": (0, 7 * 86400), "overlap": (0, 86400),
             "timeout": (1, 600),
-        }
+        }  # fmt: skip
         problems = option_problems(options, numbers, texts=())
         mode = options.get("mode", "search" if options.get("identifier_env") else "jetstream")
         if mode not in ("jetstream", "search"):
@@ -380,10 +374,8 @@ class BlueskySource(Source):
         payload = {"identifier": identifier, "password": password}
         async with self.session.post(url, json=payload, timeout=self.timeout) as response:
             if response.status in (400, 401):
-                raise SourceError(
-                    f"HTTP {response.status}: login refused, check the handle and app password",
-                    url,
-                )
+                refused = f"HTTP {response.status}: login refused, check handle and app password"
+                raise SourceError(refused, url)
             await self.check_response(response)
             body = await _json_or_none(response)
         token = body.get("accessJwt") if isinstance(body, dict) else None

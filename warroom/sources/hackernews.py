@@ -128,7 +128,7 @@ class HackerNewsSource(Source):
     async def poll(self) -> list[Mention]:
         """Every query once, each from its own saved `created_at_i`."""
         mentions: list[Mention] = []
-        staged: dict[str, int] = self.cursor.setdefault("since", {})
+        staged: dict[str, int] = dict(self.cursor.get("since") or {})
         for query, topic in self.queries():
             mentions.extend(await self._poll_query(query, topic, staged))
         # Cursors move only once every query answered: a failure re-reads them all (dedupe).

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any, ClassVar
 
@@ -57,7 +58,7 @@ class JsonlSource(Source):
             return [("path", "required: a file of JSON Lines to follow, or - for stdin")]
         return []
 
-    def _problem(self, base_line: int) -> Any:
+    def _problem(self, base_line: int) -> Callable[[LineProblem], None]:
         def note(problem: LineProblem) -> None:
             self.skip(
                 f"{problem.source}:{base_line + problem.line}: {problem.field}: {problem.message}"

@@ -122,7 +122,8 @@ class WebhookSource(Source):
     @property
     def url(self) -> str:
         """Where to POST mentions (the real port once listening)."""
-        return f"http://{self.host}:{self.port}/mentions"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/mentions"
 
     def make_app(self, emit: Emit) -> web.Application:
         """The aiohttp application: POST /mentions and GET /health."""
