@@ -20,6 +20,12 @@ from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.feed import MentionFeed
 
 
+def timeline_text(app) -> str:
+    """The notes pane's timeline as one line of words (it wraps to the pane's width)."""
+    lines = app.main_screen.query_one("#timeline").lines
+    return " ".join(" ".join(str(line.text).split()) for line in lines)
+
+
 def stored_events(data_dir: Path, kind: EventKind) -> list:
     """The events of one kind in the (only) drill incident, read back from disk."""
     store = IncidentStore(data_dir)
@@ -126,9 +132,7 @@ async def test_write_a_note(data_dir: Path, demo_scored: list) -> None:
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert app.main_screen.query_one("#note-input", Input).value == ""
-        timeline = "\n".join(
-            str(line.text) for line in app.main_screen.query_one("#timeline").lines
-        )
+        timeline = timeline_text(app)
         assert "tester: Legal is on the call" in timeline
     (note,) = stored_events(data_dir, EventKind.NOTE)
     assert note.data["text"] == "Legal is on the call" and note.author == "tester"
@@ -211,9 +215,7 @@ async def test_restart_resumes_the_open_incident(data_dir: Path, demo_scored: li
         await pilot.pause(0.2)
         checklist = app.main_screen.query_one(Checklist)
         assert checklist.progress[0] == 1
-        timeline = "\n".join(
-            str(line.text) for line in app.main_screen.query_one("#timeline").lines
-        )
+        timeline = timeline_text(app)
         assert "holding statement approved" in timeline
         assert app.main_screen.query_one(MentionFeed).rows
         assert "00:10:00" in str(app.main_screen.query_one("#header").render())

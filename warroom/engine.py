@@ -26,6 +26,8 @@ from warroom.store import IncidentLog
 
 # Ids remembered for deduplication; the oldest are forgotten first (sources dedupe too).
 SEEN_IDS_LIMIT = 500_000
+# Stored mentions are read back in chunks of this many when resuming an incident.
+RESUME_CHUNK = 50_000
 
 
 @dataclass
@@ -73,6 +75,33 @@ class Engine:
         self.listeners: list[Listener] = []
         self._seen: OrderedDict[str, None] = OrderedDict()
         self.watermark: datetime | None = None
+
+    # -- the log -----------------------------------------------------------------------------
+
+    def attach(self, log: IncidentLog, *, resume: bool) -> None:
+        """Write into `log`; when resuming, rebuild state, signals and seen ids from it."""
+        self.log = log
+        self.state = IncidentState(name=log.meta.name)
+        if not resume:
+            return
+        for event in log.events():
+            self.state.apply(event)
+        # The stored mentions come back into the signals (baseline), not into the log again.
+        self.log = None
+        try:
+            chunk: list[ScoredMention] = []
+            for item in log.mentions():
+                chunk.append(item)
+                if len(chunk) >= RESUME_CHUNK:
+                    self.ingest_scored(chunk, advance=False)
+                    chunk = []
+            self.ingest_scored(chunk, advance=False)
+        finally:
+            self.log = log
+        # Level changes already in the log are not announced again: advance quietly.
+        if self.watermark is not None:
+            self.signals.advance(self.watermark)
+        self.stats = EngineStats()  # counts are of this run; the log holds the rest
 
     # -- mentions ----------------------------------------------------------------------------
 
@@ -142,11 +171,11 @@ class Engine:
 
     # -- time --------------------------------------------------------------------------------
 
-    def tick(self, now: datetime | None = None) -> EngineUpdate:
+    def tick(self, now: datetime | None = None, *, flush: bool = True) -> EngineUpdate:
         """Let event time pass (quiet minutes count too) and flush the log's mention buffer."""
         update = EngineUpdate()
         self._advance(now or self.clock.now(), update)
-        if self.log is not None and self.log.writable:
+        if flush and self.log is not None and self.log.writable:
             self.log.flush()
         if update.level_changes:
             self._announce(update)

@@ -8,6 +8,7 @@ from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
 from warroom.clock import Clock
@@ -20,8 +21,6 @@ from warroom.sentiment import Scorer, score_texts
 from warroom.signals import DetectorRule, Signals
 from warroom.store import IncidentLocked, IncidentLog, IncidentStore
 
-# Stored mentions are read back into the signals in chunks of this many when resuming.
-RESUME_CHUNK = 50_000
 # Mentions kept in memory for the feed.
 RECENT_MENTIONS = 5000
 
@@ -159,26 +158,7 @@ class Session:
         return log
 
     def _attach(self, log: IncidentLog, *, resume: bool) -> None:
-        engine = self.engine
-        engine.log = log
-        engine.state = IncidentState(name=log.meta.name)
-        if not resume:
-            return
-        for event in log.events():
-            engine.state.apply(event)
-        # The mentions come back into the signals (baseline) and the feed, not into the log again.
-        log_ref, engine.log = engine.log, None
-        chunk: list[ScoredMention] = []
-        for item in log.mentions():
-            chunk.append(item)
-            if len(chunk) >= RESUME_CHUNK:
-                engine.ingest_scored(chunk, advance=False)
-                chunk = []
-        engine.ingest_scored(chunk, advance=False)
-        engine.log = log_ref
-        # Levels already recorded are not announced again: advance quietly to the last mention.
-        if engine.watermark is not None:
-            engine.signals.advance(engine.watermark)
+        self.engine.attach(log, resume=resume)
 
     @property
     def log(self) -> IncidentLog:
@@ -199,16 +179,26 @@ class Session:
         scores = await self.scoring.score(fresh)
         return self.engine.ingest_scored(list(map(ScoredMention, fresh, scores)), advance=advance)
 
-    def tick(self) -> EngineUpdate:
-        """Let time pass: quiet minutes are judged too, buffered mentions reach the disk."""
-        return self.engine.tick()
+    def tick(self, *, flush: bool = True) -> EngineUpdate:
+        """Let time pass: quiet minutes are judged too; buffered mentions reach the disk."""
+        return self.engine.tick(flush=flush)
+
+    def flush(self) -> None:
+        """Write buffered mentions now; safe to call from a thread while mentions arrive."""
+        if self.engine.log is not None and self.engine.log.writable:
+            self.engine.log.flush()
 
     # -- what the team does ------------------------------------------------------------------
 
     def evidence(self, limit: int = 3) -> Evidence:
         """The detector's reason, the trending terms and the most-reached negative mentions."""
         gauge = self.engine.signals.gauge()
-        top = sorted(self.recent_negative, key=lambda s: s.mention.reach or 0, reverse=True)
+        # Only the detector's window counts as evidence, not the negatives of hours ago.
+        since = (self.engine.watermark or self.clock.now()) - timedelta(
+            minutes=self.engine.signals.rule.window_minutes
+        )
+        window = [s for s in self.recent_negative if s.mention.created_at >= since]
+        top = sorted(window, key=lambda s: s.mention.reach or 0, reverse=True)
         return Evidence(gauge.reason, [t.term for t in gauge.trending[:8]], top[:limit])
 
     def declare(self, name: str, evidence: dict[str, Any] | None = None) -> Event:

@@ -1,10 +1,10 @@
-"""Per-minute signals of the conversation, the learned baseline and the level detector."""
+"""Per-minute signals of the conversation, the level detector over them, and the gauge."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,8 +12,11 @@ from warroom.detector import (
     ABSORB_Z,
     HOLD,
     Baseline,
+    DetectorRule,
+    MinuteStats,
     Reading,
     Thresholds,
+    TopicCount,
     change_z,
     classify,
     read_window,
@@ -25,7 +28,6 @@ from warroom.model import (
     Mention,
     Score,
     ScoredMention,
-    format_time,
     label_for,
 )
 from warroom.trending import (
@@ -50,6 +52,7 @@ __all__ = [
 SPARK_MINUTES = 60
 # A mention dated more than this past the latest `now` is a bad clock, not a post: skipped.
 FUTURE_SLACK_MINUTES = 24 * 60
+MAX_KEEP_MINUTES = 7 * 24 * 60
 
 
 def _minute_key(moment: datetime) -> int:
@@ -58,126 +61,6 @@ def _minute_key(moment: datetime) -> int:
 
 def _minute_of(key: int) -> datetime:
     return datetime.fromtimestamp(key * 60, UTC)
-
-
-def _share(part: float, whole: float) -> float | None:
-    return part / whole if whole else None
-
-
-@dataclass(frozen=True)
-class DetectorRule:
-    """When the conversation is elevated or a crisis; validated on creation."""
-
-    window_minutes: int = 10
-    sensitivity: float = 1.0
-    min_volume: int = 20  # scored brand mentions a window needs before it is judged
-    cooldown_minutes: int = 15
-    warmup_minutes: int = 60
-    trend_window_minutes: int = 60  # a second, longer window that catches slow burns
-    baseline_half_life_minutes: int = 360
-
-    def __post_init__(self) -> None:
-        limits = {
-            "window_minutes": (1, 240),
-            "min_volume": (1, 1_000_000),
-            "cooldown_minutes": (0, 1440),
-            "warmup_minutes": (1, 1440),
-            "trend_window_minutes": (1, 1440),
-            "baseline_half_life_minutes": (10, 100_000),
-        }
-        for name, (low, high) in limits.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ValueError(f"{name}: must be an integer from {low} to {high}, got {value!r}")
-        value = self.sensitivity
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"sensitivity: must be a number from 0.1 to 10, got {value!r}")
-        if not (math.isfinite(value) and 0.1 <= value <= 10):
-            raise ValueError(f"sensitivity: must be a number from 0.1 to 10, got {value!r}")
-        if self.trend_window_minutes < self.window_minutes:
-            raise ValueError(
-                f"trend_window_minutes: must be at least window_minutes ({self.window_minutes}),"
-                f" got {self.trend_window_minutes}"
-            )
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DetectorRule:
-        """A rule from config, naming any unknown field."""
-        known = {item.name for item in fields(cls)}
-        for name in data:
-            if name not in known:
-                raise ValueError(f"{name}: unknown detector setting (known: {', '.join(known)})")
-        return cls(**data)
-
-
-@dataclass(slots=True)
-class TopicCount:
-    """One watched topic's mentions in a minute or a window."""
-
-    volume: int = 0
-    scored: int = 0
-    negative: int = 0
-
-    @property
-    def negative_share(self) -> float | None:
-        return _share(self.negative, self.scored)
-
-
-@dataclass(slots=True)
-class MinuteStats:
-    """The brand's mentions posted in one UTC minute (event time), plus other topics' counts."""
-
-    minute: datetime
-    volume: int = 0  # brand mentions, scored or not
-    scored: int = 0
-    negative: int = 0
-    neutral: int = 0
-    positive: int = 0
-    compound_sum: float = 0.0
-    # Reach weight is 1 + log1p(followers): a big account counts more, but 1M followers is ~15x.
-    reach_weighted_sum: float = 0.0
-    reach_weight: float = 0.0
-    non_english: int = 0  # brand mentions VADER could not read; not in any sentiment figure
-    by_topic: dict[str, TopicCount] = field(default_factory=dict)
-
-    @property
-    def mean_compound(self) -> float | None:
-        return _share(self.compound_sum, self.scored)
-
-    @property
-    def negative_share(self) -> float | None:
-        return _share(self.negative, self.scored)
-
-    @property
-    def reach_weighted_compound(self) -> float | None:
-        return _share(self.reach_weighted_sum, self.reach_weight)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary of the minute."""
-
-        def rounded(value: float | None) -> float | None:
-            return None if value is None else round(value, 4)
-
-        return {
-            "minute": format_time(self.minute),
-            "volume": self.volume,
-            "scored": self.scored,
-            "mean_compound": rounded(self.mean_compound),
-            "negative_share": rounded(self.negative_share),
-            "reach_weighted_compound": rounded(self.reach_weighted_compound),
-            "positive": self.positive,
-            "neutral": self.neutral,
-            "negative": self.negative,
-            "non_english": self.non_english,
-            "topics": {
-                name: {
-                    "volume": count.volume,
-                    "negative": count.negative,
-                    "negative_share": rounded(count.negative_share),
-                }
-                for name, count in sorted(self.by_topic.items())
-            },
-        }
 
 
 @dataclass(frozen=True)
@@ -209,6 +92,12 @@ class Gauge:
     trending: list[TrendingTerm]
     competitors: dict[str, tuple[int, float | None]]
 
+    @classmethod
+    def empty(cls, level: Level, reason: str) -> Gauge:
+        """The gauge before any mention was counted."""
+        nothing = (None, None, None)
+        return cls(None, level, reason, None, (0.0, 0.0, 0.0), 0.0, *nothing, [], [], [], {})
+
 
 _LEVELS_DOWN = {Level.CRISIS: Level.ELEVATED, Level.ELEVATED: Level.NORMAL}
 
@@ -233,8 +122,8 @@ class Signals:
         self._minutes_seen = 0
         self._absorbed_through: int | None = None
         self._last_unsettled = -1
-        # Minutes already reported as elevated or crisis: a new incident needs new evidence.
-        self._reported: dict[int, Level] = {}
+        # Minutes already reported as a crisis: a new crisis needs new evidence.
+        self._reported: set[int] = set()
         rule = self.rule
         self._short = Thresholds.for_window(
             rule.window_minutes, rule.window_minutes, rule.sensitivity
@@ -331,7 +220,7 @@ class Signals:
             return
         for score, sign in ((old, -1), (new, 1)):
             if score.compound is None:
-                bucket.non_english -= sign
+                bucket.non_english += sign
             else:
                 self._count(key, bucket, mention, score, sign)
 
@@ -358,8 +247,9 @@ class Signals:
             del self._terms[key]
             self._sampled.pop(key, None)
         forgotten = self._next - self.rule.trend_window_minutes
-        for key in [key for key in self._reported if key < forgotten]:
-            del self._reported[key]
+        self._reported = {key for key in self._reported if key >= forgotten}
+        if len(self._buckets) > MAX_KEEP_MINUTES:
+            self.prune(MAX_KEEP_MINUTES)  # a safety net if the owner never prunes
         return changes
 
     def _evaluate(self, minute: int) -> LevelChange | None:
@@ -385,18 +275,16 @@ class Signals:
         short = self._reading(minute, rule.window_minutes)
         long = self._reading(minute, rule.trend_window_minutes)
         change = self._judge(minute, short, long)
-        if self.level is not Level.NORMAL and self._calm == 0:
-            self._reported[minute] = self.level
+        if self.level is Level.CRISIS and self._calm == 0:
+            self._reported.add(minute)
         self._learn(minute, short, long)
         return change
 
-    def _reading(self, minute: int, window: int, unreported_above: int | None = None) -> Reading:
-        """A window's reading; with `unreported_above`, minutes already reported at a level of
-        that rank or more are left out (evidence for a level must be new evidence)."""
+    def _reading(self, minute: int, window: int, fresh: bool = False) -> Reading:
+        """A window's reading; `fresh` leaves out minutes already reported as a crisis."""
         keys: Iterable[int] = range(minute - window + 1, minute + 1)
-        if unreported_above is not None and self._reported:
-            reported = self._reported
-            keys = [key for key in keys if reported.get(key, Level.NORMAL).rank < unreported_above]
+        if fresh and self._reported:
+            keys = [key for key in keys if key not in self._reported]
         buckets = [self._buckets.get(key) for key in keys]
         return read_window(buckets, window, self.baseline)
 
@@ -404,15 +292,14 @@ class Signals:
         rule = self.rule
         at = _minute_of(minute + 1)
         previous = self.level
-        above = previous.rank + 1
-        short_up = self._reading(minute, rule.window_minutes, above)
+        short_up = self._reading(minute, rule.window_minutes, fresh=True)
         before = self._reading(
-            minute - rule.window_minutes, rule.trend_window_minutes - rule.window_minutes, above
+            minute - rule.window_minutes, rule.trend_window_minutes - rule.window_minutes, True
         )
         if before.scored >= rule.min_volume:
             shift = change_z(short_up, before, self.baseline.dispersion)
             short_up = replace(short_up, change_z=shift)
-        long_up = self._reading(minute, rule.trend_window_minutes, above)
+        long_up = self._reading(minute, rule.trend_window_minutes, fresh=True)
         short_level = classify(short_up, self._short, rule.min_volume, 1.0)
         long_level = classify(long_up, self._long, rule.min_volume, 1.0)
         if max(short_level.rank, long_level.rank) > previous.rank:
@@ -420,6 +307,9 @@ class Signals:
             self.level = max(short_level, long_level, key=lambda level: level.rank)
             self._raised_by = reading.window
             self._calm = 0
+            if self.level is Level.CRISIS:
+                # The window that raised the crisis is reported: it cannot raise one again.
+                self._reported.update(range(minute - reading.window + 1, minute + 1))
             self.reason = self._describe(reading)
             return LevelChange(at, self.level, previous, self.reason, reading.evidence())
         if previous is Level.NORMAL:
@@ -427,7 +317,7 @@ class Signals:
             return None
         # Held by the short window, by the trend window that raised it, or by a trend beyond the
         # incident's own minutes (a slow burn caught early by a spike).
-        long_fresh = self._reading(minute, rule.trend_window_minutes, Level.ELEVATED.rank)
+        long_fresh = self._reading(minute, rule.trend_window_minutes, fresh=True)
         short_hold = classify(short, self._short, rule.min_volume, HOLD)
         fresh_hold = classify(long_fresh, self._long, rule.min_volume, HOLD)
         held = max(short_hold.rank, fresh_hold.rank) >= previous.rank
@@ -474,7 +364,8 @@ class Signals:
     # -- what the console and the report read -------------------------------------------------
 
     def _cursor(self) -> int | None:
-        if self._next is not None and self._next - 1 >= min(self._buckets, default=self._next):
+        # The last minute evaluated; before the first evaluation, the newest minute seen.
+        if self._minutes_seen and self._next is not None:
             return self._next - 1
         return max(self._buckets, default=None)
 
@@ -492,7 +383,7 @@ class Signals:
         cursor = self._cursor()
         if cursor is None:
             return []
-        keys = [key for key in range(cursor - self.rule.window_minutes + 1, cursor + 1)]
+        keys = range(cursor - self.rule.window_minutes + 1, cursor + 1)
         window = merged(self._terms[key] for key in keys if key in self._terms)
         sampled = sum(self._sampled.get(key, 0) for key in keys)
         negative = sum(self._buckets[key].negative for key in keys if key in self._buckets)
@@ -507,21 +398,7 @@ class Signals:
         cursor = self._cursor()
         window = self.rule.window_minutes
         if cursor is None:
-            return Gauge(
-                None,
-                self.level,
-                self.reason,
-                None,
-                (0.0, 0.0, 0.0),
-                0.0,
-                None,
-                None,
-                None,
-                [],
-                [],
-                [],
-                {},
-            )
+            return Gauge.empty(self.level, self.reason)
         reading = self._reading(cursor, window)
         spark = [self._buckets.get(key) for key in range(cursor - SPARK_MINUTES + 1, cursor + 1)]
         competitors: dict[str, TopicCount] = {}

@@ -289,6 +289,8 @@ class IncidentLog:
         self.writable = writable
         self._clock = clock
         self._guard = threading.RLock()
+        # One mention flush at a time; appends go on meanwhile (a flush may run in a thread).
+        self._flushing = threading.Lock()
         self._lock: FileLock | None = None
         self._closed = False
         self._buffer: list[dict[str, Any]] = []
@@ -391,21 +393,34 @@ class IncidentLog:
 
     def _flush_if_due(self) -> None:
         if self._buffer and monotonic() - self._buffer_since >= FLUSH_AFTER_SECONDS:
-            self.flush()
+            self.flush(wait=False)
 
-    def flush(self) -> None:
-        """Write buffered mentions to disk now (the engine calls this from a timer)."""
-        with self._guard:
-            if not self._buffer or not self.writable:
-                return
+    def flush(self, *, wait: bool = True) -> None:
+        """Write buffered mentions to disk now (the engine calls this from a timer or a thread).
+
+        With `wait=False` it gives way when another flush is already running.
+        """
+        if not self._flushing.acquire(blocking=wait):
+            return
+        try:
+            with self._guard:
+                if not self._buffer or not self.writable:
+                    return
+                pending = list(self._buffer)
+            # Written outside the guard, so appends are not held up by JSON and fsync.
             try:
-                written = self._mentions.write(self._buffer)
+                written = self._mentions.write(pending)
             except BaseException:
                 # Keep only what did not reach disk, so a retry neither loses nor repeats.
-                written = sum(1 for r in self._buffer if r["seq"] <= self._mentions.last_seq)
-                del self._buffer[:written]
+                written = sum(1 for r in pending if r["seq"] <= self._mentions.last_seq)
                 raise
-            del self._buffer[:written]
+            finally:
+                with self._guard:
+                    del self._buffer[:written]
+                    if self._buffer:
+                        self._buffer_since = monotonic()
+        finally:
+            self._flushing.release()
 
     @property
     def pending_mentions(self) -> int:

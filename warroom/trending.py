@@ -19,7 +19,8 @@ DEFAULT_MIN_COUNT = 3
 DEFAULT_MIN_SCORE = 2.0  # a z-score: below it a term is within chance of its usual rate
 # Negative posts tokenized per minute; above it counts are scaled up from this sample.
 SAMPLE_PER_MINUTE = 300
-PRIOR = 0.5
+PRIOR = 0.5  # pseudo-count per term
+MIN_VOCABULARY = 1000  # the prior assumes at least this many distinct words are in use
 
 _STOPWORD_TEXT = """
     about above after again against all also am an and any are aren't as at be because been before
@@ -110,7 +111,7 @@ def rank_terms(
     """Terms of `window` ranked by z-scored log-odds against `baseline` (Monroe et al. 2008)."""
     n = sum(window.values())
     m = baseline.total
-    vocabulary = max(len(baseline) + len(window), 1)
+    vocabulary = max(len(baseline) + len(window), MIN_VOCABULARY)
     prior_total = PRIOR * vocabulary
     ranked: list[TrendingTerm] = []
     for term, count in window.items():

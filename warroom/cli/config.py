@@ -21,14 +21,12 @@ from warroom.config import (
     WatchConfig,
     find_config,
     load_config,
-    source_kinds,
     user_config_path,
 )
 from warroom.model import Mention
 from warroom.sources.base import CursorStore, Source, SourceState, SourceStatus, describe_error
 from warroom.store import default_data_dir
-
-USER_AGENT = "warroom/0.1 (+https://github.com/warroom; social listening for crisis teams)"
+from warroom.watch import build_sources, client_session
 
 STARTER = """\
 # warroom.yaml: what warroom watches, where from, and whom it tells.
@@ -177,22 +175,14 @@ class Fetcher:
 
     def build(self, session: aiohttp.ClientSession, follow: bool) -> list[Source]:
         """The chosen sources; in follow mode their state changes are printed."""
-        kinds = source_kinds()
-        built: list[Source] = []
-        for name in self.names:
-            conf = self.config.source(name)
-            built.append(
-                kinds[conf.kind](
-                    conf.name,
-                    dict(conf.options),
-                    session=session,
-                    cursors=self.cursors,
-                    clock=SystemClock(),
-                    topics=self.config.topics,
-                    on_state=self.state_changed if follow else None,
-                )
-            )
-        return built
+        return build_sources(
+            self.config,
+            self.names,
+            session=session,
+            cursors=self.cursors,
+            clock=SystemClock(),
+            on_state=self.state_changed if follow else None,
+        )
 
     def print_mentions(self, mentions: list[Mention]) -> None:
         """One canonical JSON object a line on stdout."""
@@ -228,7 +218,7 @@ class Fetcher:
 
     async def once(self) -> int:
         """One round of each source: 0 if any worked, 1 if all failed."""
-        async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as session:
+        async with client_session() as session:
             sources = self.build(session, follow=False)
             outcomes = await asyncio.gather(*(self._one(source) for source in sources))
         tried = [ok for ok in outcomes if ok is not None]
@@ -264,7 +254,7 @@ class Fetcher:
                 loop.add_signal_handler(signum, stop.set)
         if stop_after is not None:
             loop.call_later(stop_after, stop.set)
-        async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as session:
+        async with client_session() as session:
             sources = self.build(session, follow=True)
             self._running = {source.name: source for source in sources}
 

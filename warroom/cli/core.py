@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import Sequence
 
 import click
@@ -18,7 +19,7 @@ from warroom.model import LineProblem, Mention
 from warroom.replay import paced_batches
 from warroom.sentiment import Scorer
 from warroom.signals import Signals
-from warroom.store import IncidentLocked, IncidentNotFound, IncidentStore, slugify
+from warroom.store import IncidentLocked, IncidentLog, IncidentNotFound, IncidentStore, slugify
 
 
 @click.command()
@@ -54,14 +55,13 @@ def replay(
 
         run_console(context.data_dir, mentions=mentions, speed=speed or 30.0, name=name)
         return
-    log = _open_or_create(context.store(), name, mentions)
+    log, existing = _open_or_create(context.store(), name)
     clock = ScaledClock(mentions[0].created_at, speed) if mentions and speed else SystemClock()
-    engine = Engine(clock=clock, signals=Signals(), scorer=Scorer(), log=log)
+    engine = Engine(clock=clock, signals=Signals(), scorer=Scorer())
+    engine.attach(log, resume=existing)
     engine.listeners.append(_print_level_changes)
     try:
-        with click.progressbar(
-            length=len(mentions), label="replaying", file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(length=len(mentions), label="replaying", file=sys.stderr) as bar:
             asyncio.run(_feed(engine, mentions, speed, bar.update))
         engine.finish()
     finally:
@@ -87,13 +87,14 @@ def _print_level_changes(update) -> None:
         click.echo(f"{change.at:%Y-%m-%d %H:%M}Z  {change.level.upper():8}  {change.reason}")
 
 
-def _open_or_create(store: IncidentStore, name: str, mentions: Sequence[Mention]):
+def _open_or_create(store: IncidentStore, name: str) -> tuple[IncidentLog, bool]:
+    """The incident of that name, continued if it exists (True), else new (False)."""
     slug = slugify(name)
     clock = SystemClock()
     try:
-        return store.open(slug, clock=clock)
+        return store.open(slug, clock=clock), True
     except IncidentNotFound:
-        return store.create(name, clock=clock)
+        return store.create(name, clock=clock), False
     except IncidentLocked as error:
         raise click.ClickException(str(error)) from error
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import os
 import random
@@ -63,8 +64,11 @@ class SourceError(Exception):
 class RetryAfter(SourceError):
     """The service asked us to wait (HTTP 429 or 503 with Retry-After)."""
 
-    def __init__(self, seconds: float, url: str | None = None, status: int = 429) -> None:
-        super().__init__(f"HTTP {status}, retry after {seconds:.0f}s", url)
+    def __init__(
+        self, seconds: float, url: str | None = None, status: int = 429, reason: str = ""
+    ) -> None:
+        why = reason or f"HTTP {status}"
+        super().__init__(f"{why}, retry after {seconds:.0f}s", url)
         self.seconds = seconds
 
 
@@ -193,6 +197,34 @@ class Topics:
         return [BRAND_TOPIC] + [f"competitor:{name}" for name in self.competitors]
 
 
+def option_problems(
+    options: dict[str, Any],
+    numbers: dict[str, tuple[float, float]],
+    required: tuple[str, ...] = (),
+    texts: tuple[str, ...] = ("query", "topic"),
+) -> list[tuple[str, str]]:
+    """Config checks shared by the sources: numbers in range, required and text options."""
+    problems: list[tuple[str, str]] = []
+    for key, (low, high) in numbers.items():
+        value = options.get(key)
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            problems.append((key, f"must be a number from {low:g} to {high:g}"))
+    for key in required:
+        if not options.get(key):
+            problems.append((key, "is required"))
+    for key in texts:
+        value = options.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            problems.append((key, "must be a non-empty string"))
+    return problems
+
+
 Emit = Callable[[list[Mention]], Awaitable[None]]
 StateListener = Callable[[SourceState], None]
 
@@ -211,6 +243,15 @@ class Source(ABC):
     kind: ClassVar[str]
     default_base_url: ClassVar[str] = ""
     default_interval: ClassVar[float] = 60.0
+    # The options a kind accepts (None: not checked for unknown keys) and whether it
+    # receives (a server) rather than fetches.
+    option_names: ClassVar[frozenset[str] | None] = None
+    push: ClassVar[bool] = False
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[tuple[str, str]]:
+        """Problems with a kind's options, as (option, message), for the config's errors."""
+        return []
 
     def __init__(
         self,
@@ -281,18 +322,19 @@ class Source(ABC):
             raise SourceError(f"HTTP {response.status}", str(response.url))
 
     def fresh(self, mentions: Iterable[Mention]) -> list[Mention]:
-        """Drop mentions already emitted (across restarts too)."""
+        """Drop mentions already emitted (across restarts too) and repeats within the batch."""
         out: list[Mention] = []
+        batch: set[str] = set()
         for mention in mentions:
-            if mention.id not in self._seen:
-                self._seen.add(mention.id)
+            if mention.id not in self._seen and mention.id not in batch:
+                batch.add(mention.id)
                 out.append(mention)
         return out
 
     def commit(self, emitted: list[Mention]) -> None:
         """Persist the cursor and the ids just emitted; called after emit, so no gap on a crash."""
         self.saved.remember(m.id for m in emitted)
-        self._seen = self.saved.seen_ids() | self._seen
+        self._seen.update(m.id for m in emitted)
         if len(self._seen) > 20_000:
             self._seen = self.saved.seen_ids()
         self.cursors.save(self.name, self.saved)
@@ -317,11 +359,17 @@ class Source(ABC):
     async def run(self, emit: Emit, stop: asyncio.Event) -> None:
         """Poll until stopped; every failure becomes a state and a wait, never an exception."""
         while not stop.is_set():
+            # If emit fails, the cursor goes back so the next poll fetches the batch again.
+            before = copy.deepcopy(self.saved.cursor)
             try:
                 self.report(SourceStatus.POLLING)
                 mentions = self.fresh(await self.poll())
                 if mentions:
-                    await emit(mentions)
+                    try:
+                        await emit(mentions)
+                    except BaseException:
+                        self.saved.cursor = before
+                        raise
                 self.commit(mentions)
                 self.backoff.reset()
                 delay = self.poll_interval

@@ -11,8 +11,15 @@ from typing import Any, ClassVar
 import aiohttp
 
 from warroom.model import Mention, format_time, parse_time
-from warroom.sources.base import Emit, RetryAfter, Source, SourceError, SourceStatus, register
-from warroom.sources.hackernews import option_problems
+from warroom.sources.base import (
+    Emit,
+    RetryAfter,
+    Source,
+    SourceError,
+    SourceStatus,
+    option_problems,
+    register,
+)
 
 POST = "app.bsky.feed.post"
 JETSTREAM = "wss://jetstream2.us-east.bsky.network"

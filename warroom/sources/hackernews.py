@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import aiohttp
 
 from warroom.model import Mention, parse_time
-from warroom.sources.base import Source, SourceError, register
+from warroom.sources.base import Source, SourceError, option_problems, register
 from warroom.sources.text import strip_html
 
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
@@ -194,34 +194,6 @@ class HackerNewsSource(Source):
         hits = data["hits"]
         total = data.get("nbHits")
         return hits, total if isinstance(total, int) else len(hits)
-
-
-def option_problems(
-    options: dict[str, Any],
-    numbers: dict[str, tuple[float, float]],
-    required: tuple[str, ...] = (),
-    texts: tuple[str, ...] = ("query", "topic"),
-) -> list[tuple[str, str]]:
-    """Config checks shared by the sources: numbers in range, required and text options."""
-    problems: list[tuple[str, str]] = []
-    for key, (low, high) in numbers.items():
-        value = options.get(key)
-        if value is None:
-            continue
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            problems.append((key, f"must be a number from {low:g} to {high:g}"))
-    for key in required:
-        if not options.get(key):
-            problems.append((key, "is required"))
-    for key in texts:
-        value = options.get(key)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            problems.append((key, "must be a non-empty string"))
-    return problems
 
 
 def _has_time(hit: Any) -> bool:

@@ -10,8 +10,7 @@ from typing import Any, ClassVar
 import aiohttp
 
 from warroom.model import Mention
-from warroom.sources.base import RetryAfter, Source, SourceError, register
-from warroom.sources.hackernews import option_problems
+from warroom.sources.base import RetryAfter, Source, SourceError, option_problems, register
 
 SITE = "https://www.reddit.com"
 

@@ -15,8 +15,7 @@ import aiohttp
 import feedparser
 
 from warroom.model import Mention
-from warroom.sources.base import Source, SourceError, register
-from warroom.sources.hackernews import option_problems
+from warroom.sources.base import Source, SourceError, option_problems, register
 from warroom.sources.text import strip_html
 
 # Parsing a big feed takes long enough to stall the console's event loop; smaller ones do not.

@@ -168,6 +168,8 @@ class WebhookSource(Source):
                 },
             )
         fresh = self.fresh(mentions)
+        # Marked seen before the await, so a concurrent resend of the same ids is a duplicate.
+        self._seen.update(m.id for m in fresh)
         if fresh:
             try:
                 await emit(fresh)

@@ -10,8 +10,7 @@ from typing import Any, ClassVar
 import aiohttp
 
 from warroom.model import Mention, parse_time
-from warroom.sources.base import RetryAfter, Source, SourceError, register
-from warroom.sources.hackernews import option_problems
+from warroom.sources.base import RetryAfter, Source, SourceError, option_problems, register
 
 TWEET_FIELDS = "created_at,lang,public_metrics,author_id"
 USER_FIELDS = "username,public_metrics"

@@ -19,6 +19,7 @@ from warroom.tui.screens.incident import CloseScreen, DeclareScreen
 from warroom.tui.screens.main import MainScreen
 
 Feeder = Callable[["WarroomApp"], Awaitable[None]]
+FLUSH_SECONDS = 0.5
 
 
 class WarroomApp(App[None]):
@@ -55,6 +56,8 @@ class WarroomApp(App[None]):
             self.run_feeder()
         if self.tick_seconds > 0:
             self.set_interval(self.tick_seconds, self.tick, name="tick")
+            # Mentions reach the disk twice a second, in a thread: JSON and fsync stay off the UI.
+            self.set_interval(FLUSH_SECONDS, self.flush_log, name="flush")
 
     @work(group="feed", exclusive=True, exit_on_error=False, description="feeding mentions")
     async def run_feeder(self) -> None:
@@ -62,12 +65,13 @@ class WarroomApp(App[None]):
         await self.feeder(self)
 
     def tick(self) -> None:
-        """Event time moves on: quiet minutes are judged and buffered mentions are flushed."""
-        try:
-            self.session.tick()
-        except OSError as error:
-            self.notify(f"Could not write the incident log: {error}", severity="error")
+        """Event time moves on: quiet minutes are judged, deadlines and the clock redrawn."""
+        self.session.tick(flush=False)
         self.main_screen.tick()
+
+    @work(thread=True, group="flush", exit_on_error=False, description="writing mentions to disk")
+    def flush_log(self) -> None:
+        self.session.flush()
 
     def set_source_state(self, state: SourceState) -> None:
         """A source reported: the status line shows it at the next tick."""

@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from warroom.clock import Clock, ScaledClock
+from warroom.clock import Clock, ScaledClock, SystemClock
+from warroom.config import WatchConfig
 from warroom.model import Mention
 from warroom.playbook import Playbook, default_playbook
 from warroom.replay import paced_batches
 from warroom.session import ProcessScoring, ScoringBackend, Session
+from warroom.sources.base import CursorStore
 from warroom.store import IncidentStore
 from warroom.tui.app import Feeder, WarroomApp
+from warroom.watch import attach_notifier, build_sources, client_session, detector_rule, run_sources
 
 # The demo starts this long before the trigger, so the crisis builds within the first minute.
 DEMO_LEAD = timedelta(minutes=8)
@@ -101,3 +104,46 @@ def run_console(
     )
     session.open(name)
     WarroomApp(session, feeder=replay_feeder(history, live, speed)).run()
+
+
+def live_feeder(config: WatchConfig, cursors: CursorStore) -> Feeder:
+    """Run the configured sources (and notifications) for as long as the console is open."""
+
+    async def feed(app: WarroomApp) -> None:
+        session = app.session
+        async with client_session() as http:
+            notifier = attach_notifier(config, session.engine, session=http, clock=session.clock)
+            if notifier is not None:
+                for line in notifier.missing():
+                    app.notify(line, severity="warning", timeout=15)
+            sources = build_sources(
+                config,
+                [s.name for s in config.sources],
+                session=http,
+                cursors=cursors,
+                clock=session.clock,
+                on_state=app.set_source_state,
+            )
+            try:
+                await run_sources(sources, session.ingest)
+            finally:
+                if notifier is not None:
+                    await notifier.close()
+
+    return feed
+
+
+def watch_app(config: WatchConfig, data_dir: Path, *, playbook: Playbook) -> WarroomApp:
+    """`warroom watch`: the console on live sources, continuing the open incident if any."""
+    clock = SystemClock()
+    session = Session(
+        store=IncidentStore(data_dir),
+        clock=clock,
+        brand=config.brand,
+        playbook=playbook,
+        scoring=ProcessScoring(config.lexicon),
+        operator=config.operator,
+        rule=detector_rule(config, playbook),
+    )
+    session.open(f"{config.brand} watch {clock.now():%Y-%m-%d}")
+    return WarroomApp(session, feeder=live_feeder(config, CursorStore(data_dir / "cursors")))

@@ -13,7 +13,7 @@ from warroom.session import InProcessScoring, Session
 from warroom.tui.app import WarroomApp
 from warroom.tui.launch import demo_session
 
-CALM_AT = demo_scenario.TRIGGER_AT - timedelta(minutes=30)
+CALM_AT = demo_scenario.TRIGGER_AT - timedelta(minutes=50)
 CRISIS_AT = demo_scenario.SURGE_START + timedelta(minutes=25)
 DECLARED_AT = demo_scenario.SURGE_START + timedelta(minutes=10)
 

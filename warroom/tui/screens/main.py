@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from time import monotonic
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +27,7 @@ PANE_TITLES = {"feed": "Mentions", "gauge": "Sentiment", "checklist": "Checklist
 # Below this the four panes do not fit side by side: one pane at a time, switched with 1-4.
 NARROW_WIDTH = 100
 NARROW_HEIGHT = 30
+GAUGE_SECONDS = 0.5
 
 
 class MainScreen(Screen[None]):
@@ -49,6 +52,7 @@ class MainScreen(Screen[None]):
         self._level_changed = False
         self._gauge_dirty = True
         self._proposed_for: Level | None = None
+        self._gauge_drawn = -GAUGE_SECONDS
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(id="header")
@@ -105,8 +109,11 @@ class MainScreen(Screen[None]):
                 self.query_one(NotesPane).add(events)
                 if any(e.kind is not EventKind.NOTE for e in events):
                     self._refresh_checklist()
-            if self._gauge_dirty:
+            now = monotonic()
+            if self._gauge_dirty and now - self._gauge_drawn >= GAUGE_SECONDS:
+                # The gauge moves by the minute: twice a second is plenty, and it is costly.
                 self._gauge_dirty = False
+                self._gauge_drawn = now
                 self.query_one(SentimentGauge).show(self.session.engine.signals.gauge())
             if self._level_changed:
                 self._level_changed = False
@@ -127,7 +134,8 @@ class MainScreen(Screen[None]):
         header.brand = self.session.brand
         header.incident = state.name if state.declared else ""
         header.level = self.session.engine.level
-        header.elapsed = state.elapsed(self.session.clock.now())
+        elapsed = state.elapsed(self.session.clock.now())
+        header.elapsed = None if elapsed is None else float(int(elapsed))
         header.drill = self.session.drill
         header.closed = state.closed_at is not None
 
@@ -148,14 +156,14 @@ class MainScreen(Screen[None]):
         sources = getattr(self.app, "source_states", {})
         parts = [clean(state.describe(), limit=120) for state in sources.values()]
         parts.append(f"{stats.ingested:,} mentions ({stats.duplicates:,} dup)")
-        self.query_one("#status", Static).update(" │ ".join(parts))
+        self.query_one("#status", Static).update(" │ ".join(parts), layout=False)
 
     def _refresh_tabs(self) -> None:
         labels = [
             f"[{'b reverse' if pane == self.active_pane else 'dim'}] {n} {PANE_TITLES[pane]} [/]"
             for n, pane in enumerate(PANES, start=1)
         ]
-        self.query_one("#tabs", Static).update(" ".join(labels))
+        self.query_one("#tabs", Static).update(" ".join(labels), layout=False)
 
     @on(MentionFeed.StatusChanged)
     def _feed_title(self) -> None:

@@ -54,6 +54,7 @@ class Checklist(OptionList):
         super().__init__(id=id)
         self.playbook: Playbook | None = None
         self.progress = (0, 0)
+        self._drawn: list[str] = []
 
     def show(self, playbook: Playbook, state: IncidentState, level: Level, now: datetime) -> None:
         """Redraw every step; the highlight stays on the same step."""
@@ -90,6 +91,10 @@ class Checklist(OptionList):
                         line.append(f"  (when {step.when})", dim)
                 options.append(Option(line, id=step.id))
         self.progress = (checked, total)
+        drawn = [str(option.prompt) for option in options]
+        if drawn == self._drawn:
+            return  # deadlines move by the minute: most seconds nothing changed
+        self._drawn = drawn
         with self.app.batch_update():
             self.clear_options()
             self.add_options(options)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -23,6 +23,13 @@ from warroom.tui.safe import clean
 # Mentions kept in memory for the feed; older ones stay in the store.
 FEED_WINDOW = 5000
 
+_TONE = {
+    Label.NEGATIVE: "feed--negative",
+    Label.POSITIVE: "feed--positive",
+    Label.NEUTRAL: "feed--neutral",
+    None: "feed--unscored",
+}
+_UNFOCUSED_CURSOR = Style(underline=True)
 _LABEL_GLYPH = {Label.NEGATIVE: "▼", Label.POSITIVE: "▲", Label.NEUTRAL: "•", None: "·"}
 _SENTIMENT_WORDS = {
     "neg": Label.NEGATIVE,
@@ -97,14 +104,24 @@ class FeedRow:
     text: str
     folded: str
     label: Label | None
+    columns: str
     flagged: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, item: ScoredMention) -> FeedRow:
-        text = clean(item.mention.text, limit=500)
-        author = clean(item.mention.author or "", limit=40)
-        return cls(item, text, f"{text} {author}".lower(), item.score.label)
+        mention = item.mention
+        text = clean(mention.text, limit=500)
+        author = clean(mention.author or "", limit=40)
+        columns = f"{mention.source[:8]:<8} {author[:12]:<12} {compact_number(mention.reach):>5} "
+        return cls(item, text, f"{text} {author}".lower(), item.score.label, columns)
+
+    @property
+    def score(self) -> str:
+        """The compound score, or the language when VADER could not read it."""
+        compound = self.item.score.compound
+        if compound is not None:
+            return f"{compound:+.2f}"
+        return f"{(self.item.mention.lang or '?')[:5]:>5}"
 
 
 def relative_time(moment: datetime, now: datetime) -> str:
@@ -176,6 +193,8 @@ class MentionFeed(ScrollView, can_focus=True):
         self.filter = FeedFilter()
         self.waiting: list[FeedRow] = []
         self.total = 0
+        self._styles: dict[str, Style] = {}
+        self._now: datetime | None = None
 
     # -- data --------------------------------------------------------------------------------
 
@@ -239,7 +258,14 @@ class MentionFeed(ScrollView, can_focus=True):
         return None
 
     def _resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.shown))
+        size = Size(self.size.width, len(self.shown))
+        crossing = (size.height > self.size.height) != (self.virtual_size.height > self.size.height)
+        if crossing or size.width != self.virtual_size.width:
+            self.virtual_size = size  # the scrollbar appears or goes: a real layout
+        else:
+            # Only the scroll range changed: no need to lay the whole screen out again.
+            self.set_reactive(MentionFeed.virtual_size, size)
+            self._scroll_update(size)
         self.refresh()
 
     # -- actions -----------------------------------------------------------------------------
@@ -279,39 +305,37 @@ class MentionFeed(ScrollView, can_focus=True):
 
     # -- rendering ---------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles and "now" are looked up once a frame, not once a line.
+        self._styles = {
+            name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES
+        }
+        self._now = self.clock.now()
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.size.width
+        base = self.rich_style
         if index >= len(self.shown):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
+        styles = self._styles or {
+            n: self.get_component_rich_style(n) for n in self.COMPONENT_CLASSES
+        }
         row = self.shown[index]
         mention = row.item.mention
         label = row.label
-        style_name = {
-            Label.NEGATIVE: "feed--negative",
-            Label.POSITIVE: "feed--positive",
-            Label.NEUTRAL: "feed--neutral",
-        }.get(label, "feed--unscored")  # type: ignore[arg-type]
-        tone = self.get_component_rich_style(style_name)
-        meta = self.get_component_rich_style("feed--meta")
-        base = self.rich_style
-        if index == self.cursor and self.has_focus:
-            base = base + self.get_component_rich_style("feed--cursor")
-        elif index == self.cursor:
-            base = base + Style(reverse=False, underline=True)
-        compound = row.item.score.compound
-        score = f"{compound:+.2f}" if compound is not None else f"{(mention.lang or '?')[:5]:>5}"
-        flag = "⚑" if row.flagged else " "
-        when = relative_time(mention.created_at, self.clock.now())
-        source = mention.source[:8]
-        author = clean(mention.author or "", limit=12)
-        reach = compact_number(mention.reach)
+        tone = styles[_TONE[label]]
+        if index == self.cursor:
+            base = base + (styles["feed--cursor"] if self.has_focus else _UNFOCUSED_CURSOR)
+        meta = base + styles["feed--meta"]
         segments = [
-            Segment(f"{when:>4} ", base + meta),
-            Segment(f"{_LABEL_GLYPH[label]}{score} ", base + tone),
-            Segment(flag, base + self.get_component_rich_style("feed--flagged")),
-            Segment(f"{source:<8} {author:<12} {reach:>5} ", base + meta),
-            Segment(row.text, base + (tone if label is Label.NEGATIVE else Style())),
+            Segment(
+                f"{relative_time(mention.created_at, self._now or self.clock.now()):>4} ", meta
+            ),
+            Segment(f"{_LABEL_GLYPH[label]}{row.score} ", base + tone),
+            Segment("⚑" if row.flagged else " ", base + styles["feed--flagged"]),
+            Segment(row.columns, meta),
+            Segment(row.text, base + tone if label is Label.NEGATIVE else base),
         ]
-        strip = Strip(segments).crop_extend(0, width, base)
-        return strip
+        return Strip(segments).crop_extend(0, width, base)

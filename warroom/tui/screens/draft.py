@@ -1,0 +1,220 @@
+"""Drafting a message from a playbook template: filled from the incident, its tone read by VADER."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from warroom.model import Label, label_for
+from warroom.playbook import Template
+from warroom.sentiment import Scorer
+from warroom.session import Session
+from warroom.templates import scan
+from warroom.tui.safe import clean
+
+# The next public update is promised this long after the draft is written.
+NEXT_UPDATE_MINUTES = 60
+# Kinds of message that must not read as angry: the words the public judges the brand by.
+CALM_KINDS = ("apology", "holding")
+_scorer: Scorer | None = None
+
+
+def tone_scorer() -> Scorer:
+    """One VADER scorer for the console's drafts (built once: loading the lexicon takes time)."""
+    global _scorer
+    if _scorer is None:
+        _scorer = Scorer()
+    return _scorer
+
+
+def clock_words(at: datetime) -> str:
+    """A time of day as the team writes it: 10:30 UTC."""
+    return f"{at:%H:%M} {at.tzname() or ''}".strip()
+
+
+def incident_context(session: Session, now: datetime) -> dict[str, str]:
+    """Placeholder values known from the incident; the rest stay visible for a person to fill."""
+    state = session.state
+    context = {"brand": session.brand, "level": str(session.engine.level)}
+    if state.declared and state.declared_at is not None:
+        context["incident"] = state.name
+        # "Brand: what happened" as declared reads as the clause after "We're aware that".
+        prefix = f"{session.brand}:"
+        issue = state.name[len(prefix) :] if state.name.startswith(prefix) else state.name
+        context["issue"] = issue.strip()
+        context["started_at"] = clock_words(state.declared_at)
+    evidence = session.evidence()
+    reason = state.reason or evidence.reason
+    if reason:
+        context["reason"] = reason
+    if evidence.trending:
+        context["trending"] = ", ".join(evidence.trending[:5])
+    later = now + timedelta(minutes=NEXT_UPDATE_MINUTES)
+    context["next_update"] = f"{clock_words(later)} (in {NEXT_UPDATE_MINUTES} minutes)"
+    # Names typed by people and terms from the internet: no controls or escapes in a message.
+    return {key: clean(value, limit=300) for key, value in context.items() if value}
+
+
+def still_to_fill(text: str) -> list[str]:
+    """The placeholders left in a draft, in order, once each."""
+    names: list[str] = []
+    for placeholder in scan(text)[0]:
+        if placeholder.name not in names:
+            names.append(placeholder.name)
+    return names
+
+
+def tone_words(template: Template, tone: float) -> tuple[str, bool]:
+    """What the tone line says, and whether it is a warning."""
+    label = label_for(tone)
+    words = f"Tone {tone:+.2f} ({label})"
+    if template.kind in CALM_KINDS and label is Label.NEGATIVE:
+        return f"{words} · this {template.kind} reads angry/negative: soften it", True
+    return words, False
+
+
+class DraftScreen(ModalScreen[None]):
+    """Pick a template, edit the filled text, then ctrl+s records it and copies it."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "record", "Record & copy", id="draft.record", tooltip="Log and copy"),
+        Binding("escape", "leave", "Cancel", id="draft.cancel", tooltip="Close the draft"),
+    ]
+
+    DEFAULT_CSS = """
+    DraftScreen { align: center middle; }
+    DraftScreen #draft-box {
+        width: 90%; height: 85%; border: round $accent; background: $panel; padding: 0 1;
+    }
+    DraftScreen #draft-body { height: 1fr; }
+    DraftScreen #draft-templates { width: 30; height: 1fr; }
+    DraftScreen #draft-text { width: 1fr; height: 1fr; }
+    DraftScreen #draft-tone { height: auto; color: $success; }
+    DraftScreen #draft-tone.-flagged { color: $error; text-style: bold; }
+    DraftScreen #draft-missing { height: auto; color: $warning; }
+    DraftScreen #draft-help { height: 1; color: $text-muted; }
+    """
+
+    def __init__(self, session: Session, template_id: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.templates = session.playbook.templates
+        self.template: Template | None = None
+        if template_id is not None:
+            self.template = session.playbook.template(template_id)
+        elif self.templates:
+            self.template = self.templates[0]
+        self.context = incident_context(session, session.clock.now())
+        self.filled: dict[str, str] = {}  # as rendered
+        self.texts: dict[str, str] = {}  # as the person left them, per template
+        self.tone: float | None = None
+        self.flagged = False
+        self._warned = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="draft-box"):
+            with Horizontal(id="draft-body"):
+                yield OptionList(
+                    *(Option(Text(clean(t.title, limit=60)), id=t.id) for t in self.templates),
+                    id="draft-templates",
+                )
+                yield TextArea(soft_wrap=True, id="draft-text")
+            yield Static("", id="draft-tone")
+            yield Static("", id="draft-missing")
+            yield Static(
+                "ctrl+s records the draft in the log and copies it · Esc: close", id="draft-help"
+            )
+
+    def on_mount(self) -> None:
+        box = self.query_one("#draft-box")
+        box.border_title = f"Draft a message · playbook {clean(self.session.playbook.name)}"
+        if self.template is None:
+            self.query_one("#draft-tone", Static).update("This playbook has no templates.")
+            return
+        listing = self.query_one("#draft-templates", OptionList)
+        listing.highlighted = listing.get_option_index(self.template.id)
+        self._load(self.template)
+        self.query_one("#draft-text", TextArea).focus()
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#draft-text", TextArea).text
+
+    def _load(self, template: Template) -> None:
+        if template.id not in self.filled:
+            rendered = self.session.playbook.render(template.id, self.context)
+            self.filled[template.id] = rendered.text
+        self.template = template
+        editor = self.query_one("#draft-text", TextArea)
+        editor.load_text(self.texts.get(template.id, self.filled[template.id]))
+        self._read()
+
+    @on(OptionList.OptionHighlighted, "#draft-templates")
+    def _template_chosen(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if self.template is None or event.option.id in (None, self.template.id):
+            return
+        self.texts[self.template.id] = self.text  # kept: coming back shows the edits
+        self._load(self.session.playbook.template(event.option.id))
+
+    @on(TextArea.Changed, "#draft-text")
+    def _edited(self) -> None:
+        self._warned = False
+        self._read()
+
+    def _read(self) -> None:
+        """Score the draft's tone and list what is still to fill."""
+        if self.template is None:
+            return
+        text = self.text
+        self.tone = tone_scorer().compound(text) if text.strip() else None
+        line = self.query_one("#draft-tone", Static)
+        if self.tone is None:
+            words, self.flagged = "Tone: nothing written yet", False
+        else:
+            words, self.flagged = tone_words(self.template, self.tone)
+        line.update(words)
+        line.set_class(self.flagged, "-flagged")
+        missing = still_to_fill(text)
+        self.query_one("#draft-missing", Static).update(
+            "Still to fill: " + ", ".join("{" + name + "}" for name in missing) if missing else ""
+        )
+
+    def action_record(self) -> None:
+        """Write the draft to the log; once it is there, copy it and close."""
+        if self.template is None:
+            return
+        template, text, tone = self.template, self.text, self.tone
+        if not text.strip():
+            self.notify("The draft is empty.", severity="warning")
+            return
+        app: Any = self.app
+
+        def done() -> None:
+            app.copy_to_clipboard(clean(text, keep_newlines=True))
+            left = still_to_fill(text)
+            extra = f"; still to fill: {', '.join(left)}" if left else ""
+            self.notify(f"Draft recorded and copied to the clipboard{extra}.")
+            self.dismiss(None)
+
+        app.record(lambda: self.session.draft(template.id, text, tone), then=done)
+
+    def action_leave(self) -> None:
+        """Close; an edited draft needs a second Esc, so a slip of the finger loses nothing."""
+        if self.template is not None:
+            self.texts[self.template.id] = self.text
+        edited = any(text != self.filled.get(key) for key, text in self.texts.items())
+        if edited and not self._warned:
+            self._warned = True
+            self.notify("Edited draft not recorded: Esc again discards it.", severity="warning")
+            return
+        self.dismiss(None)
