@@ -1,4 +1,4 @@
-"""The headless commands as a communications lead would run them: analyze, replay, incidents, demo."""
+"""The headless commands as a communications lead runs them: analyze, replay, incidents, demo."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from warroom import demo_scenario
 from warroom.cli import main
+from warroom.model import parse_time
 
 DEMO = str(demo_scenario.DEMO_PATH)
 
@@ -36,9 +37,6 @@ def test_analyze_names_the_demo_crisis_within_ten_minutes_and_no_distractor() ->
     alerts = [(a["at"], a["level"]) for a in report["alerts"]]
     crises = [at for at, level in alerts if level == "crisis"]
     assert crises, alerts
-    first = demo_scenario.parse_time(crises[0]) if hasattr(demo_scenario, "parse_time") else None
-    from warroom.model import parse_time
-
     first = parse_time(crises[0])
     assert demo_scenario.SURGE_START <= first <= demo_scenario.SURGE_START + timedelta(minutes=10)
     distractors = [p for p in demo_scenario.PHASES if p.kind in ("competitor", "praise")]

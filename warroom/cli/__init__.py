@@ -19,7 +19,7 @@ _COMMANDS = (
     ("warroom.cli.playbook", "playbook"),
     ("warroom.cli.config", "init"),
     ("warroom.cli.config", "fetch"),
-    ("warroom.cli.review", "review"),
+    ("warroom.cli.review_console", "review"),
     ("warroom.cli.review", "report"),
     ("warroom.cli.review", "export"),
 )

@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 from warroom.model import Event
 from warroom.session import Session
 from warroom.sources.base import SourceState
+from warroom.tui.commands import PlaybookCommands
 from warroom.tui.safe import clean
 from warroom.tui.screens.incident import CloseScreen, DeclareScreen
 from warroom.tui.screens.main import MainScreen
@@ -25,6 +26,7 @@ FLUSH_SECONDS = 0.5
 class WarroomApp(App[None]):
     """A thin app: it owns the session and the feed worker; the screen does the drawing."""
 
+    COMMANDS = App.COMMANDS | {PlaybookCommands}
     CSS_PATH = "app.tcss"
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True

@@ -37,6 +37,7 @@ class MainScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="feed.filter", tooltip="Filter the mentions"),
         Binding("n", "write_note", "Note", id="notes.write", tooltip="Write a note"),
         Binding("d", "declare", "Declare", id="incident.declare", tooltip="Declare an incident"),
+        Binding("m", "draft", "Draft", id="message.draft", tooltip="Draft a message"),
         Binding("1", "pane('feed')", "Feed", show=False, id="pane.feed"),
         Binding("2", "pane('gauge')", "Gauge", show=False, id="pane.gauge"),
         Binding("3", "pane('checklist')", "Checklist", show=False, id="pane.checklist"),
@@ -233,6 +234,11 @@ class MainScreen(Screen[None]):
         from warroom.tui.screens.mention import MentionScreen
 
         self.app.push_screen(MentionScreen(self.session, message.row))
+
+    def action_draft(self) -> None:
+        from warroom.tui.commands import draft_message  # deferred: it imports this module
+
+        draft_message(self.app)
 
     def action_declare(self) -> None:
         self.app.propose_declaration(manual=True)
