@@ -1,7 +1,8 @@
 """`warroom init` and `warroom fetch`: config, exit codes, JSON Lines out, errors on stderr.
 
 To cover another source kind, add a function to CASES: it gets a `serve(app) -> base_url`
-helper and a temp dir, and returns the source's config entry and the ids it must print.
+helper and a temp dir, and returns a Setup: the source's config entry, the ids it must print
+(in order) and the environment variables (secrets) it needs.
 """
 
 from __future__ import annotations
@@ -9,22 +10,35 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import yaml
 from aiohttp import web
 from click.testing import CliRunner, Result
 
+from tests.fakes import bluesky, hackernews, reddit, rss, x
 from tests.fakes.mastodon import FakeMastodon, make_status
 from warroom.cli.config import STARTER, fetch, init
 from warroom.model import Mention
 
 Serve = Callable[[web.Application], str]
-Case = Callable[[Serve, Path], tuple[dict[str, Any], list[str]]]
+
+
+class Setup(NamedTuple):
+    """A source kind wired to its fake: config entry, ids it must print, env vars it needs."""
+
+    entry: dict[str, Any]
+    ids: list[str]
+    env: dict[str, str] = {}
+
+
+Case = Callable[[Serve, Path], Setup]
 
 
 @contextmanager
@@ -55,26 +69,135 @@ def served() -> Iterator[Serve]:
         loop.close()
 
 
-def mastodon_case(serve: Serve, tmp_path: Path) -> tuple[dict[str, Any], list[str]]:
+def mastodon_case(serve: Serve, tmp_path: Path) -> Setup:
     fake = FakeMastodon()
     fake.add(make_status(1), make_status(2, "<p>Acme &amp; co</p>"))
     base_url = serve(fake.app())
     host = base_url.split("://")[1]
     entry = {"name": "fedi", "kind": "mastodon", "base_url": base_url, "tags": ["acme"]}
-    return entry, [f"mastodon:{host}:2", f"mastodon:{host}:1"]
+    return Setup(entry, [f"mastodon:{host}:2", f"mastodon:{host}:1"])
 
 
-def jsonl_case(serve: Serve, tmp_path: Path) -> tuple[dict[str, Any], list[str]]:
+def jsonl_case(serve: Serve, tmp_path: Path) -> Setup:
     path = tmp_path / "in.jsonl"
     lines = [
         {"id": f"f:{n}", "source": "export", "text": "acme", "created_at": "2026-03-14T08:00:00Z"}
         for n in (1, 2)
     ]
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    return {"name": "file", "kind": "jsonl", "path": str(path)}, ["f:1", "f:2"]
+    return Setup({"name": "file", "kind": "jsonl", "path": str(path)}, ["f:1", "f:2"])
 
 
-CASES: dict[str, Case] = {"mastodon": mastodon_case, "jsonl": jsonl_case}
+# `fetch` runs on the system clock: the search fakes get posts from the last minutes.
+
+
+def hackernews_case(serve: Serve, tmp_path: Path) -> Setup:
+    fake = hackernews.FakeHackerNews()
+    now = int(time.time())
+    fake.hits = [
+        hackernews.make_story(11, now - 300, "Acme ships a new sink"),
+        hackernews.make_comment(12, now - 60, "<p>Acme&#x27;s sink <i>leaks</i></p>"),
+        hackernews.make_story(10, now - 7200, "Acme, before the lookback window"),
+    ]
+    entry = {"name": "hn", "kind": "hackernews", "base_url": serve(fake.app())}
+    return Setup(entry, ["hn:12", "hn:11"])
+
+
+def reddit_case(serve: Serve, tmp_path: Path) -> Setup:
+    fake = reddit.FakeReddit(client_id="cid", client_secret="csecret")
+    now = time.time()
+    fake.children = [
+        reddit.make_post("old1", now - 7200, "Acme before the lookback window"),
+        reddit.make_post("new1", now - 300, "Acme sink leaks", "all over the floor"),
+        reddit.make_post("new2", now - 60, "Acme replied to me"),
+        reddit.make_post("other", now - 30, "Nothing about the brand"),
+    ]
+    base_url = serve(fake.app())
+    entry = {
+        "name": "reddit",
+        "kind": "reddit",
+        "base_url": base_url,
+        "auth_url": base_url,
+        "client_id_env": "WARROOM_TEST_REDDIT_ID",
+        "client_secret_env": "WARROOM_TEST_REDDIT_SECRET",
+    }
+    env = {"WARROOM_TEST_REDDIT_ID": "cid", "WARROOM_TEST_REDDIT_SECRET": "csecret"}
+    return Setup(entry, ["reddit:t3_new2", "reddit:t3_new1"], env)
+
+
+def x_case(serve: Serve, tmp_path: Path) -> Setup:
+    fake = x.FakeX()
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    fake.tweets = [
+        x.make_tweet(1001, "Acme support never answers", now),
+        x.make_tweet(1003, "@acme thanks, fixed", now),
+        x.make_tweet(1002, "unrelated chatter", now),
+    ]
+    entry = {"name": "x", "kind": "x", "base_url": serve(fake.app()), "token_env": "WARROOM_TEST_X"}
+    return Setup(entry, ["x:1003", "x:1001"], {"WARROOM_TEST_X": x.TOKEN})
+
+
+def rss_case(serve: Serve, tmp_path: Path) -> Setup:
+    fake = rss.FakeFeeds()
+    when = "2026-03-14T08:50:00Z"
+    article = "https://news.example/acme"
+    fake.documents["/alerts.xml"] = rss.alerts_feed(
+        [
+            rss.alert_entry("1", "<b>Acme</b> recalls sinks", article, "<b>Acme</b> said", when),
+            rss.alert_entry("2", "Globex news", article, "not the brand", when),
+            rss.alert_entry("3", "Why <b>Acme</b> matters", article, "opinion", when),
+        ]
+    )
+    entry = {"name": "alerts", "kind": "rss", "url": serve(fake.app()) + "/alerts.xml"}
+    prefix = "rss:tag:google.com,2013:googlealerts/feed:"
+    return Setup(entry, [f"{prefix}1", f"{prefix}3"])
+
+
+def bluesky_case(serve: Serve, tmp_path: Path) -> Setup:
+    fake = bluesky.FakeBluesky()
+    start_us = int((time.time() - 60) * 1_000_000)
+    fake.events = [
+        bluesky.make_event(start_us, "Acme is down again", "r1"),
+        bluesky.make_event(start_us + 1, "nothing to see", "r2"),
+        bluesky.make_event(start_us + 2, "loving my new acme sink", "r3", did="did:plc:bob"),
+    ]
+    entry = {
+        "name": "bsky",
+        "kind": "bluesky",
+        "mode": "jetstream",
+        "base_url": serve(fake.app()),
+        # The backlog is in the past, so catching up ends when the stream goes quiet.
+        "idle_seconds": 0.2,
+        "fetch_seconds": 5,
+    }
+    post = "app.bsky.feed.post"
+    ids = [f"bsky:at://did:plc:alice/{post}/r1", f"bsky:at://did:plc:bob/{post}/r3"]
+    return Setup(entry, ids)
+
+
+CASES: dict[str, Case] = {
+    "mastodon": mastodon_case,
+    "jsonl": jsonl_case,
+    "hackernews": hackernews_case,
+    "reddit": reddit_case,
+    "x": x_case,
+    "rss": rss_case,
+    "bluesky": bluesky_case,
+}
+
+
+def all_cases(serve: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Setup]:
+    """Every kind set up at once, its env vars set for the CLI to read from os.environ."""
+    setups = [CASES[kind](serve, tmp_path) for kind in sorted(CASES)]
+    for setup in setups:
+        set_env(monkeypatch, setup.env)
+    return setups
+
+
+def set_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    """Set a case's secrets in os.environ for the test's duration (the CLI reads them there)."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
 
 
 def write_config(tmp_path: Path, sources: list[dict[str, Any]]) -> Path:
@@ -93,25 +216,33 @@ def printed(result: Result) -> list[Mention]:
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
-def test_fetch_once_prints_canonical_mentions(kind: str, tmp_path: Path) -> None:
+def test_fetch_once_prints_canonical_mentions(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each source kind prints its new mentions as canonical JSON Lines and exits 0."""
     with served() as serve:
-        entry, expected = CASES[kind](serve, tmp_path)
-        result = run_fetch("--config", str(write_config(tmp_path, [entry])), "--once")
+        setup = CASES[kind](serve, tmp_path)
+        set_env(monkeypatch, setup.env)
+        result = run_fetch("--config", str(write_config(tmp_path, [setup.entry])), "--once")
     assert result.exit_code == 0, result.stderr
-    assert [m.id for m in printed(result)] == expected
+    assert [m.id for m in printed(result)] == setup.ids
     assert result.stderr == ""
 
 
-def test_second_run_prints_only_new_mentions(tmp_path: Path) -> None:
+def test_second_run_prints_only_new_mentions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Cursors are kept in the data dir: a second --once prints nothing already printed."""
     with served() as serve:
-        entries = [CASES[kind](serve, tmp_path)[0] for kind in sorted(CASES)]
-        config = str(write_config(tmp_path, entries))
+        setups = all_cases(serve, tmp_path, monkeypatch)
+        config = str(write_config(tmp_path, [setup.entry for setup in setups]))
         first = run_fetch("--config", config, "--once", "--data-dir", str(tmp_path / "d"))
         again = run_fetch("--config", config, "--once", "--data-dir", str(tmp_path / "d"))
-    assert len(printed(first)) == 4
-    assert (again.exit_code, again.stdout) == (0, "")
+    assert (first.exit_code, first.stderr) == (0, "")
+    # Sources run concurrently, so their lines interleave: compare as sorted lists.
+    expected = sorted(mention_id for setup in setups for mention_id in setup.ids)
+    assert sorted(m.id for m in printed(first)) == expected
+    assert (again.exit_code, again.stdout, again.stderr) == (0, "", "")
     assert (tmp_path / "d" / "cursors" / "fedi.json").exists()
 
 
@@ -121,7 +252,7 @@ def test_one_failing_source_is_named_and_the_rest_print(tmp_path: Path) -> None:
         fake = FakeMastodon()
         fake.fail_next(500)
         broken = {"name": "down", "kind": "mastodon", "base_url": serve(fake.app())}
-        entry, expected = jsonl_case(serve, tmp_path)
+        entry, expected, _ = jsonl_case(serve, tmp_path)
         result = run_fetch("--config", str(write_config(tmp_path, [broken, entry])), "--once")
     assert result.exit_code == 0
     assert [m.id for m in printed(result)] == expected
@@ -154,11 +285,11 @@ def test_skipped_items_are_reported_on_stderr(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"skipped: file: {path}:1: (line): not JSON")
 
 
-def test_source_option_picks_one(tmp_path: Path) -> None:
+def test_source_option_picks_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--source NAME fetches only that source; an unknown name exits 2 with a suggestion."""
     with served() as serve:
-        entries = [CASES[kind](serve, tmp_path)[0] for kind in sorted(CASES)]
-        config = str(write_config(tmp_path, entries))
+        setups = all_cases(serve, tmp_path, monkeypatch)
+        config = str(write_config(tmp_path, [setup.entry for setup in setups]))
         only = run_fetch("--config", config, "--source", "file", "--once")
         wrong = run_fetch("--config", config, "--source", "fedl", "--once")
     assert {m.source for m in printed(only)} == {"export"}
@@ -192,7 +323,7 @@ def test_webhook_is_skipped_with_once(tmp_path: Path) -> None:
 
 def test_follow_prints_as_the_file_grows(tmp_path: Path) -> None:
     """Without --once the sources keep running, printing lines appended meanwhile."""
-    entry, expected = jsonl_case(lambda app: "", tmp_path)
+    entry, expected, _ = jsonl_case(lambda app: "", tmp_path)
     entry["interval"] = 0.05
     config = write_config(tmp_path, [entry])
     later = {"id": "f:3", "source": "export", "text": "acme", "created_at": "2026-03-14T08:01:00Z"}

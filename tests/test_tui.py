@@ -26,11 +26,11 @@ def timeline_text(app) -> str:
     return " ".join(" ".join(str(line.text).split()) for line in lines)
 
 
-def stored_events(data_dir: Path, kind: EventKind) -> list:
-    """The events of one kind in the (only) drill incident, read back from disk."""
+def stored_events(data_dir: Path, kind: EventKind, slug: str | None = None) -> list:
+    """The events of one kind in the drill incident (the first, unless named), from disk."""
     store = IncidentStore(data_dir)
-    (meta,) = store.list()
-    with store.open(meta.slug, clock=FrozenClock(CALM_AT), writable=False) as log:
+    slug = slug or store.list()[0].slug
+    with store.open(slug, clock=FrozenClock(CALM_AT), writable=False) as log:
         return [event for event in log.events() if event.kind is kind]
 
 
@@ -180,6 +180,7 @@ async def test_close_asks_for_a_summary(data_dir: Path, demo_scored: list) -> No
     """Closing needs a one-line summary; it is stored with the close."""
     session = drill_at(data_dir, demo_scored, CRISIS_AT)
     session.declare("Firmware 4.2")
+    slug = session.log.meta.slug
     app = quiet_app(session)
     async with app.run_test(size=(120, 35)) as pilot:
         app.action_close_incident()
@@ -189,10 +190,15 @@ async def test_close_asks_for_a_summary(data_dir: Path, demo_scored: list) -> No
         assert isinstance(app.screen, CloseScreen)
         await pilot.press(*"Rolled back 4.2; sentiment recovered")
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
         await pilot.pause(0.1)
-        assert session.state.closed_at is not None
-    (closed,) = stored_events(data_dir, EventKind.CLOSED)
+        # Watching goes on in a fresh log; the closed incident is final and ready for review.
+        assert session.closed_slugs == [slug]
+        assert session.log.meta.slug != slug and not session.state.declared
+        assert "no incident declared" in str(app.main_screen.query_one("#header").render())
+    (closed,) = stored_events(data_dir, EventKind.CLOSED, slug)
     assert closed.data["summary"] == "Rolled back 4.2; sentiment recovered"
+    assert (data_dir / "incidents" / slug / "review-minutes.json").is_file()
 
 
 async def test_restart_resumes_the_open_incident(data_dir: Path, demo_scored: list) -> None:

@@ -121,10 +121,14 @@ class Session:
         self.operator = operator_name(operator)
         self.drill = drill
         self.rule = rule
-        self.engine = Engine(clock=clock, signals=Signals(rule))
+        # The brand's own name is in every mention: it is never a trending term.
+        self.engine = Engine(
+            clock=clock, signals=Signals(rule, extra_stopwords=brand.lower().split())
+        )
         # What the feed shows when a screen opens: a bounded window, the rest stays in the store.
         self.recent: deque[ScoredMention] = deque(maxlen=RECENT_MENTIONS)
         self.recent_negative: deque[ScoredMention] = deque(maxlen=500)
+        self.closed_slugs: list[str] = []
         self.engine.listeners.append(self._remember)
 
     def _remember(self, update: EngineUpdate) -> None:
@@ -135,7 +139,7 @@ class Session:
 
     # -- the log -----------------------------------------------------------------------------
 
-    def open(self, name: str) -> IncidentLog:
+    def open(self, name: str | None = None) -> IncidentLog:
         """Continue the newest open log of this kind (drill or live), else start one."""
         for meta in reversed(self.store.list()):
             if meta.drill != self.drill or meta.brand != self.brand:
@@ -149,13 +153,22 @@ class Session:
                 continue
             self._attach(log, resume=True)
             return log
-        log = self.store.create(name, clock=self.clock, brand=self.brand, drill=self.drill)
+        log = self.store.create(
+            name or self._log_name(), clock=self.clock, brand=self.brand, drill=self.drill
+        )
         self._attach(log, resume=False)
+        self._record_playbook()
+        return log
+
+    def _record_playbook(self) -> None:
         if self.playbook.name:
             self.engine.record(
                 EventKind.PLAYBOOK_CHANGED, {"playbook": self.playbook.name}, author=None
             )
-        return log
+
+    def _log_name(self) -> str:
+        prefix = "Drill" if self.drill else "Watch"
+        return f"{prefix}: {self.brand} {self.clock.now():%Y-%m-%d %H:%M}"
 
     def _attach(self, log: IncidentLog, *, resume: bool) -> None:
         self.engine.attach(log, resume=resume)
@@ -213,8 +226,18 @@ class Session:
         return self.engine.record(EventKind.DECLARED, data, author=self.operator)
 
     def close(self, summary: str) -> Event:
-        """Close the incident with a one-line summary."""
-        return self.engine.record(EventKind.CLOSED, {"summary": summary}, author=self.operator)
+        """Close the incident with a one-line summary; watching goes on in a fresh log."""
+        event = self.engine.record(EventKind.CLOSED, {"summary": summary}, author=self.operator)
+        closed = self.log
+        closed.flush()
+        self.closed_slugs.append(closed.meta.slug)
+        fresh = self.store.create(
+            self._log_name(), clock=self.clock, brand=self.brand, drill=self.drill
+        )
+        self.engine.attach(fresh, resume=False)
+        closed.close()
+        self._record_playbook()
+        return event
 
     def note(self, text: str, *, evidence: str | None = None) -> Event:
         """A note in the log: on disk before this returns."""

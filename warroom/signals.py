@@ -237,11 +237,20 @@ class Signals:
         if self._next > last_complete:
             return []
         changes = []
+        quiet = 0
+        settle = self.rule.trend_window_minutes + self.rule.cooldown_minutes + 1
         while self._next <= last_complete:
             change = self._evaluate(self._next)
             if change is not None:
                 changes.append(change)
+            quiet = quiet + 1 if self._next not in self._buckets else 0
             self._next += 1
+            if quiet >= settle and self.level is Level.NORMAL and self.baseline.ready:
+                # Hours or months with no mention change nothing more once the windows are
+                # empty and the level has settled: jump to the next minute that has mentions.
+                ahead = [key for key in self._buckets if key >= self._next]
+                self._next = min(min(ahead, default=last_complete + 1), last_complete + 1)
+                quiet = 0
         stale = self._next - self.rule.trend_window_minutes - 1
         for key in [key for key in self._terms if key < stale]:
             del self._terms[key]

@@ -445,6 +445,12 @@ class IncidentLog:
                     data={k: record[k] for k in ("mention", "compound", "label")},
                 )
 
+    def mention_records(self) -> Iterator[dict[str, Any]]:
+        """The stored mention records as written ({seq, at, mention, compound, label}), unparsed."""
+        if self.writable:
+            self.flush()
+        return self._mentions.records()
+
     def mentions(self) -> Iterator[ScoredMention]:
         """The incident's mentions with their scores, in log order, rebuilt from disk."""
         if self.writable:

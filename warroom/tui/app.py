@@ -125,10 +125,24 @@ class WarroomApp(App[None]):
 
         def closed(summary: str | None) -> None:
             if summary:
-                self.record(lambda: self.session.close(summary))
-                self.main_screen.tick()
+                self.record(lambda: self.session.close(summary), then=self._after_close)
 
         self.push_screen(CloseScreen(), closed)
+
+    def _after_close(self) -> None:
+        slug = self.session.closed_slugs[-1]
+        self.main_screen.reload()
+        self.notify(f"Incident closed. Review it with: warroom review {slug}", timeout=15)
+        self.precompute_review(slug)
+
+    @work(thread=True, group="review", exit_on_error=False, description="preparing the review")
+    def precompute_review(self, slug: str) -> None:
+        """Build the closed incident's per-minute aggregates now, so its review opens at once."""
+        from warroom.minutes import load_aggregates  # deferred: only needed after a close
+
+        store = self.session.store
+        with store.open(slug, clock=self.session.clock, writable=False) as log:
+            load_aggregates(log, self.session.rule)
 
     # -- the command palette -----------------------------------------------------------------
 

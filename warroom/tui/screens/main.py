@@ -122,6 +122,13 @@ class MainScreen(Screen[None]):
                 self._maybe_propose()
             self._refresh_header()
 
+    def reload(self) -> None:
+        """The session moved to a fresh log (an incident was closed): redraw from its state."""
+        self.query_one(NotesPane).show(self.session.state.timeline)
+        self._refresh_header()
+        self._refresh_checklist()
+        self._refresh_status()
+
     def tick(self) -> None:
         """Once a second: deadlines and the incident clock move on."""
         self._refresh_checklist()

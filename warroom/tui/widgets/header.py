@@ -38,7 +38,7 @@ class IncidentHeader(Widget):
         if self.closed:
             text.append("  CLOSED", "bold")
         elif self.elapsed is not None:
-            text.append(f"  ⏱ {clock_text(self.elapsed)}", "bold")
+            text.append(f"  T+{clock_text(self.elapsed)}", "bold")
         text.append(f"  {clean(self.brand, limit=40)}", "bold")
         name = clean(self.incident, limit=80) if self.incident else "watching, no incident declared"
         text.append(f"  ·  {name}")
