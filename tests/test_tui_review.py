@@ -183,11 +183,23 @@ async def test_an_undeclared_incident_without_its_playbook_opens(data_dir: Path)
         assert "gone-missing" in str(checklist.get_option_at_index(0).prompt)
 
 
+async def test_review_opens_while_a_console_holds_the_incident(data_dir: Path) -> None:
+    """A writer holds the lock: review still opens, on what has reached the disk."""
+    store = IncidentStore(data_dir)
+    with store.create("live", clock=FrozenClock(T0)) as writer:
+        writer.append(EventKind.NOTE, {"text": "still working it"}, author="dana")
+        app = review_app(data_dir, writer.meta.slug)
+        async with app.run_test(size=SIZE):
+            shown = app.screen.query_one(ReviewTimeline).shown
+            assert [event.data.get("text") for event in shown] == ["still working it"]
+        assert writer.writable
+
+
 def test_review_refuses_a_log_open_for_writing(data_dir: Path) -> None:
     """The review app never holds the write lock."""
-    with IncidentStore(data_dir).create("x", clock=FrozenClock(T0)) as log:
-        with pytest.raises(ValueError, match="read-only"):
-            ReviewApp(log)
+    store = IncidentStore(data_dir)
+    with store.create("x", clock=FrozenClock(T0)) as log, pytest.raises(ValueError, match="only"):
+        ReviewApp(log)
 
 
 def test_cli_names_an_unknown_incident_in_one_line(data_dir: Path) -> None:

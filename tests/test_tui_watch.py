@@ -92,3 +92,15 @@ async def test_watch_reads_the_configured_source_and_notifies_a_declaration(
     raw = "".join(p.read_text() for p in (data_dir / "incidents" / meta.slug).rglob("*.json"))
     assert "s3cr3t-path" not in raw and "127.0.0.1" not in raw
     assert '"delivered"' in raw
+
+
+async def test_a_keymap_in_the_config_rebinds_a_key(tmp_path: Path, data_dir: Path) -> None:
+    """`keymap: {feed.filter: f}` makes f open the filter instead of /."""
+    config_file = tmp_path / "warroom.yaml"
+    config_file.write_text(
+        "brand: Acme\ntopics:\n  brand: [acme]\nsources: []\nkeymap:\n  feed.filter: f\n"
+    )
+    app = watch_app(load_config(config_file), data_dir, playbook=default_playbook())
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("f")
+        assert app.main_screen.query_one("#filter").has_focus

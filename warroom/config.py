@@ -20,7 +20,7 @@ from warroom.yamlpos import LocatedError, Path_, Positions, YamlSyntaxError, for
 
 CONFIG_NAME = "warroom.yaml"
 TOP_KEYS = ("brand", "operator", "playbook", "topics", "sources", "notifications", "lexicon")
-TOP_KEYS += ("detector",)  # the signals overrides
+TOP_KEYS += ("detector", "keymap")  # the signals overrides; the console's key bindings
 TERM_KINDS = {"keywords": "", "hashtags": "#", "handles": "@"}
 COMMON_SOURCE_KEYS = ("name", "kind", "base_url", "interval", "max_backoff")
 NOTIFICATION_KINDS = ("slack", "json")
@@ -71,6 +71,7 @@ class WatchConfig:
     lexicon: dict[str, float] = field(default_factory=dict)
     detector: dict[str, float | int] = field(default_factory=dict)
     path: Path | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
 
     def source(self, name: str) -> SourceConfig:
         """The source of that name; KeyError with a did-you-mean otherwise."""
@@ -269,9 +270,33 @@ class _Checker:
         notifications = self.notifications(data.get("notifications"))
         lexicon = self.lexicon(data.get("lexicon"))
         detector = self.detector(data.get("detector"))
+        keymap = self.keymap(data.get("keymap"))
         return WatchConfig(
-            brand, topics, sources, notifications, playbook, operator, lexicon, detector
+            brand,
+            topics,
+            sources,
+            notifications,
+            playbook,
+            operator,
+            lexicon,
+            detector,
+            keymap=keymap,
         )
+
+    def keymap(self, value: Any) -> dict[str, str]:
+        """Binding id -> keys, e.g. `feed.filter: f` or `incident.declare: ctrl+d`."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.error(("keymap",), "must be a mapping of binding id to keys (feed.filter: f)")
+            return {}
+        found: dict[str, str] = {}
+        for key, keys in value.items():
+            if not isinstance(keys, str) or not keys.strip():
+                self.error(("keymap", key), f"must be keys such as 'f' or 'ctrl+d', got {keys!r}")
+                continue
+            found[str(key)] = keys.strip()
+        return found
 
     def terms(self, value: Any, path: Path_) -> list[str]:
         """A list of terms (#tag, @handle, keyword) or {keywords, hashtags, handles}."""

@@ -36,6 +36,10 @@ _STOPWORD_TEXT = """
     you'd you'll you're you've your yours yourself yourselves im ive youre thats its isnt wont cant
     didnt doesnt just really still even one two yes yeah lol via amp rt new now today
     don isn aren wasn weren hasn haven hadn doesn didn won wouldn couldn shouldn mustn shan
+    anyone anybody anything everyone everybody everything someone somebody something else
+    also ever every much many lot lots way thing things know think going gonna got getting
+    said says say see seen look looks make made want wants need needs morning tonight yesterday
+    tomorrow week day days hour hours minute minutes time times people guys okay ok
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 

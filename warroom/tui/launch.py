@@ -146,4 +146,5 @@ def watch_app(config: WatchConfig, data_dir: Path, *, playbook: Playbook) -> War
         rule=detector_rule(config, playbook),
     )
     session.open(f"{config.brand} watch {clock.now():%Y-%m-%d}")
-    return WarroomApp(session, feeder=live_feeder(config, CursorStore(data_dir / "cursors")))
+    feeder = live_feeder(config, CursorStore(data_dir / "cursors"))
+    return WarroomApp(session, feeder=feeder, keymap=config.keymap)

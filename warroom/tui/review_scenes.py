@@ -90,3 +90,22 @@ def finished_drill(data_dir: Path, scored: Sequence[ScoredMention] | None = None
 
 def _minute(item: ScoredMention) -> datetime:
     return item.mention.created_at.replace(second=0, microsecond=0)
+
+
+async def shoot_review(folder: Path, scored: Sequence[ScoredMention] | None = None) -> Path:
+    """Save `review.svg` in `folder`: the finished drill, cursor 25 minutes after declaring."""
+    import tempfile
+
+    from warroom.store import IncidentStore
+    from warroom.tui.review import ReviewApp
+
+    path = folder / "review.svg"
+    with tempfile.TemporaryDirectory() as data:
+        slug = finished_drill(Path(data), scored)
+        log = IncidentStore(Path(data)).open(slug, clock=FrozenClock(CLOSED_AT), writable=False)
+        app = ReviewApp(log)
+        async with app.run_test(size=(120, 35)) as pilot:
+            await pilot.press("pagedown", "pagedown", *["right"] * 5)
+            await pilot.pause(0.3)
+            app.save_screenshot(filename=path.name, path=str(folder))
+    return path

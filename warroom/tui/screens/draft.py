@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from warroom.model import Label, label_for
+from warroom.model import label_for
 from warroom.playbook import Template
 from warroom.sentiment import Scorer
 from warroom.session import Session
@@ -24,7 +24,10 @@ from warroom.tui.safe import clean
 # The next public update is promised this long after the draft is written.
 NEXT_UPDATE_MINUTES = 60
 # Kinds of message that must not read as angry: the words the public judges the brand by.
-CALM_KINDS = ("apology", "holding")
+# How negative a message may read before it is flagged. An apology names a harm ("wrong",
+# "hurt", "sorry" are negative to VADER): the bundled ones score -0.6 to +0.4, so only a
+# stronger reading is flagged as angry; a holding statement should not read negative at all.
+ANGRY_BELOW = {"apology": -0.75, "holding": -0.05}
 _scorer: Scorer | None = None
 
 
@@ -77,7 +80,8 @@ def tone_words(template: Template, tone: float) -> tuple[str, bool]:
     """What the tone line says, and whether it is a warning."""
     label = label_for(tone)
     words = f"Tone {tone:+.2f} ({label})"
-    if template.kind in CALM_KINDS and label is Label.NEGATIVE:
+    limit = ANGRY_BELOW.get(template.kind)
+    if limit is not None and tone <= limit:
         return f"{words} · this {template.kind} reads angry/negative: soften it", True
     return words, False
 

@@ -7,7 +7,7 @@ from textual.widgets import RichLog, Static
 from textual.widgets.option_list import Option
 
 from warroom.incident import IncidentState
-from warroom.model import Event, EventKind, Level
+from warroom.model import Event, EventKind
 from warroom.tui.review_data import MINUTE, ReviewData, event_time
 from warroom.tui.safe import clean
 from warroom.tui.widgets.checklist import Checklist
@@ -118,6 +118,8 @@ class ReviewTimeline(RichLog):
 
     def show_until(self, events: list[Event], later: int) -> None:
         """Redraw: every event up to the cursor, then how many come after it."""
+        if len(events) == len(self.shown) and self.lines:
+            return  # most minutes add nothing to the log: keep what is drawn (and scrolled)
         self.shown = events
         self.clear()
         for event in events:

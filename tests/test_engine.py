@@ -1,0 +1,118 @@
+"""The engine's wiring: deduplication, event time, the log, replay pacing, resuming."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from tests.conftest import T0
+from warroom.clock import FrozenClock
+from warroom.engine import Engine
+from warroom.incident import IncidentState
+from warroom.model import EventKind, Mention
+from warroom.replay import paced_batches
+from warroom.sentiment import Scorer
+from warroom.signals import Signals
+from warroom.store import IncidentStore
+
+
+def mention(n: int, minute: float, text: str = "the thermostat is fine") -> Mention:
+    return Mention(f"t:{n}", "test", text, T0 + timedelta(minutes=minute))
+
+
+def test_the_same_id_twice_is_one_mention(clock: FrozenClock) -> None:
+    """Within a batch and across batches, a repeated id is dropped and counted."""
+    engine = Engine(clock=clock, signals=Signals(), scorer=Scorer())
+    first = engine.ingest([mention(1, 0), mention(1, 0), mention(2, 0)])
+    second = engine.ingest([mention(2, 1), mention(3, 1)])
+    assert [s.mention.id for s in first.mentions] == ["t:1", "t:2"]
+    assert [s.mention.id for s in second.mentions] == ["t:3"]
+    assert engine.stats.duplicates == 2 and engine.stats.ingested == 3
+
+
+def test_a_late_mention_lands_in_its_own_minute(clock: FrozenClock) -> None:
+    """Event time, not arrival: a minute-0 mention arriving after minute 5 counts in minute 0."""
+    engine = Engine(clock=clock, signals=Signals(), scorer=Scorer())
+    engine.ingest([mention(1, 0), mention(2, 5)])
+    engine.ingest([mention(3, 0.5)])
+    volumes = {m.minute: m.volume for m in engine.signals.series()}
+    assert volumes[T0] == 2 and volumes[T0 + timedelta(minutes=5)] == 1
+
+
+def test_mentions_and_actions_reach_the_log_in_order(clock: FrozenClock, data_dir: Path) -> None:
+    """Mentions, a note and a level change are in the log in the order they happened."""
+    log = IncidentStore(data_dir).create("t", clock=clock)
+    engine = Engine(clock=clock, signals=Signals(), scorer=Scorer(), log=log)
+    engine.ingest([mention(1, 0)])
+    engine.record(EventKind.NOTE, {"text": "first"}, author="dana")
+    engine.ingest([mention(2, 1)])
+    log.close()
+    with IncidentStore(data_dir).open(log.meta.slug, clock=clock, writable=False) as again:
+        kinds = [
+            (e.kind, e.data.get("text") or e.data["mention"]["id"])
+            for e in again.events(include_mentions=True)
+        ]
+    assert kinds == [
+        (EventKind.MENTION, "t:1"),
+        (EventKind.NOTE, "first"),
+        (EventKind.MENTION, "t:2"),
+    ]
+
+
+def test_resuming_rebuilds_state_and_skips_known_mentions(
+    clock: FrozenClock, data_dir: Path
+) -> None:
+    """Attaching to a stored incident brings back its state; its mentions are not taken twice."""
+    store = IncidentStore(data_dir)
+    log = store.create("t", clock=clock)
+    engine = Engine(clock=clock, signals=Signals(), scorer=Scorer(), log=log)
+    engine.ingest([mention(n, n / 10) for n in range(20)])
+    engine.record(EventKind.DECLARED, {"name": "Outage"}, author="dana")
+    log.close()
+    again = Engine(clock=clock, signals=Signals(), scorer=Scorer())
+    again.attach(store.open(log.meta.slug, clock=clock), resume=True)
+    assert again.state.declared and again.state.name == "Outage"
+    assert sum(m.volume for m in again.signals.series()) == 20
+    update = again.ingest([mention(5, 0.5), mention(99, 3)])
+    assert [s.mention.id for s in update.mentions] == ["t:99"]
+    again.close()
+    assert IncidentState.from_events(
+        store.open(log.meta.slug, clock=clock, writable=False).events()
+    ).declared
+
+
+def test_replay_waits_by_event_time_at_the_given_speed() -> None:
+    """At 60x, ten minutes of mentions take ten seconds of (fake) wall time, in order."""
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    mentions = [mention(n, n) for n in range(11)]  # one a minute, over ten minutes
+
+    async def collect() -> list[list[str]]:
+        return [
+            [m.id for m in batch]
+            async for batch in paced_batches(mentions, 60.0, sleep=sleep, monotonic=lambda: now[0])
+        ]
+
+    batches = asyncio.run(collect())
+    assert [i for batch in batches for i in batch] == [m.id for m in mentions]
+    assert abs(now[0] - 10.0) < 1e-6
+
+
+def test_replay_as_fast_as_possible_does_not_sleep() -> None:
+    """Without a speed the file is fed in big batches with no waiting."""
+    slept = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    mentions = [mention(n, n) for n in range(2500)]
+
+    async def collect() -> list[int]:
+        return [len(b) async for b in paced_batches(mentions, None, sleep=sleep)]
+
+    assert asyncio.run(collect()) == [1000, 1000, 500]
+    assert all(s == 0 for s in slept)
