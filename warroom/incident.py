@@ -121,3 +121,38 @@ def _time(value: object) -> datetime | None:
         except ValueError:
             return None
     return None
+
+
+def describe_event(event: Event) -> str:
+    """One line, in the team's words, saying what an event of the timeline was (plain text)."""
+    data = event.data
+    match event.kind:
+        case EventKind.LEVEL_CHANGED:
+            level = str(data.get("level")).upper()
+            return f"level {data.get('previous')} → {level}: {data.get('reason', '')}"
+        case EventKind.DECLARED:
+            return f"incident declared: {data.get('name', '')} (playbook {data.get('playbook')})"
+        case EventKind.CLOSED:
+            return f"incident closed: {data.get('summary', '')}"
+        case EventKind.STEP_CHECKED | EventKind.STEP_UNCHECKED:
+            verb = "checked" if event.kind is EventKind.STEP_CHECKED else "unchecked"
+            owner = f" ({data['owner']})" if data.get("owner") else ""
+            return f"step {verb}: {data.get('title') or data.get('step')}{owner}"
+        case EventKind.NOTE:
+            return f"note: {data.get('text', '')}"
+        case EventKind.PLAYBOOK_CHANGED:
+            return f"playbook: {data.get('playbook')}"
+        case EventKind.DRAFT:
+            return f"drafted from {data.get('template')}: {str(data.get('text', ''))[:200]}"
+        case EventKind.SENTIMENT_OVERRIDDEN:
+            mention, label, was = data.get("mention_id"), data.get("label"), data.get("was")
+            return f"sentiment of {mention} set to {label} (was {was})"
+        case EventKind.FLAGGED:
+            verb = "flagged for response" if data.get("flagged", True) else "unflagged"
+            return f"{verb}: {str(data.get('text') or data.get('mention_id'))[:160]}"
+        case EventKind.NOTIFICATION:
+            return (
+                f"notified {data.get('target', '')}: {data.get('detail') or data.get('status', '')}"
+            )
+        case _:
+            return str(event.kind)

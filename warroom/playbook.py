@@ -17,6 +17,7 @@ import platformdirs
 import warroom
 from warroom.model import Level
 from warroom.templates import Rendered, render
+from warroom.yamlpos import LocatedError
 
 PLAYBOOK_VERSION = 1
 CHANNEL_KINDS = ("mastodon", "bluesky", "x", "email", "web", "internal")
@@ -32,19 +33,8 @@ _T = TypeVar("_T")
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}\Z")
 
 
-@dataclass(frozen=True)
-class PlaybookError:
-    """One thing wrong in a playbook, at a place a person can jump to."""
-
-    file: str
-    line: int
-    column: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+# A playbook error is a YAML error with its place: file:line:column: path: message.
+PlaybookError = LocatedError
 
 
 class PlaybookInvalid(Exception):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from warroom.incident import IncidentState
+from warroom.incident import IncidentState, describe_event
 from warroom.metrics import Metrics, compute_metrics, is_public, window_shares
 from warroom.minutes import Aggregates, load_aggregates
 from warroom.model import Event, EventKind
@@ -156,34 +156,6 @@ def md(text: object) -> str:
     """Text from the log as inert Markdown: one line, every markup character escaped."""
     flat = " ".join(str(text).split())
     return _MD_SPECIAL.sub(r"\\\1", flat)
-
-
-def describe(event: Event) -> str:
-    """One line saying what an event of the timeline was (plain text, unescaped)."""
-    data = event.data
-    match event.kind:
-        case EventKind.DECLARED:
-            return f"declared {data.get('name', '')!s} (playbook {data.get('playbook')})"
-        case EventKind.CLOSED:
-            return f"closed: {data.get('summary', '')}"
-        case EventKind.LEVEL_CHANGED:
-            return f"level {data.get('previous')} -> {data.get('level')}: {data.get('reason', '')}"
-        case EventKind.STEP_CHECKED | EventKind.STEP_UNCHECKED:
-            verb = "checked" if event.kind is EventKind.STEP_CHECKED else "unchecked"
-            return f"{verb} {data.get('step')} ({data.get('owner', '?')}): {data.get('title', '')}"
-        case EventKind.NOTE:
-            return f"note: {data.get('text', '')}"
-        case EventKind.DRAFT:
-            return f"draft from {data.get('template')}: {str(data.get('text', ''))[:200]}"
-        case EventKind.PLAYBOOK_CHANGED:
-            return f"playbook {data.get('playbook')}"
-        case EventKind.FLAGGED:
-            verb = "flagged" if data.get("flagged", True) else "unflagged"
-            return f"{verb} {data.get('mention_id')}: {str(data.get('text', ''))[:120]}"
-        case EventKind.SENTIMENT_OVERRIDDEN:
-            return f"sentiment of {data.get('mention_id')} set to {data.get('label')}"
-        case _:
-            return f"{event.kind}: {str(data)[:160]}"
 
 
 def moment_note(review: Review, name: str) -> str:
@@ -340,7 +312,7 @@ def render_markdown(review: Review, zone: tzinfo) -> str:
     out += ["## Timeline", "", "| UTC | local | who | what |", "|---|---|---|---|"]
     for event in review.events:
         who = md(event.author or "detector")
-        what = md(describe(event))
+        what = md(describe_event(event))
         out.append(f"| {utc_text(event.at)} | {local_text(event.at, zone)} | {who} | {what} |")
     out += ["", "## Top negative terms", ""]
     terms = ", ".join(f"{md(t)} ({c})" for t, c in review.aggregates.top_terms)

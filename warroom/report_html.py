@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from datetime import tzinfo
 from html import escape
 
+from warroom.incident import describe_event
 from warroom.report import (
     DEFINITIONS,
     MOMENTS,
     Review,
     answers,
-    describe,
     duration_text,
     local_text,
     moment_note,
@@ -117,7 +117,7 @@ def render_html(review: Review, zone: tzinfo) -> str:
                     _e(utc_text(e.at)),
                     _e(local_text(e.at, zone)),
                     _e(e.author or "detector"),
-                    _e(describe(e)),
+                    _e(describe_event(e)),
                 )
                 for e in review.events
             ),

@@ -40,9 +40,15 @@ def analyze(file: str, as_json: bool) -> None:
 @click.option("--speed", type=float, default=None, help="Times real time (default: at once).")
 @click.option("--incident", "incident_name", help="Incident to write into (default: from FILE).")
 @click.option("--tui", is_flag=True, help="Open the console on the replay.")
+@click.option("--brand", default="brand", show_default=True, help="The brand's name (console).")
 @pass_context
 def replay(
-    context: Context, file: str, speed: float | None, incident_name: str | None, tui: bool
+    context: Context,
+    file: str,
+    speed: float | None,
+    incident_name: str | None,
+    tui: bool,
+    brand: str,
 ) -> None:
     """Feed a JSON Lines FILE through the engine into an incident, headless, with progress."""
     if speed is not None and speed <= 0:
@@ -53,7 +59,9 @@ def replay(
     if tui:
         from warroom.tui.launch import run_console  # deferred: headless commands skip Textual
 
-        run_console(context.data_dir, mentions=mentions, speed=speed or 30.0, name=name)
+        run_console(
+            context.data_dir, mentions=mentions, speed=speed or 30.0, name=name, brand=brand
+        )
         return
     log, existing = _open_or_create(context.store(), name)
     clock = ScaledClock(mentions[0].created_at, speed) if mentions and speed else SystemClock()

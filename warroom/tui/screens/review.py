@@ -11,6 +11,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from warroom.incident import IncidentState
 from warroom.model import Level
 from warroom.report import duration_text
 from warroom.tui.review_data import ReviewData
@@ -83,7 +84,7 @@ class ReviewScreen(Screen[None]):
         state = data.state_at(index)
         with self.app.batch_update():
             self.query_one(TimelineChart).cursor = index
-            self._draw_header(state.level)
+            self._draw_header(state)
             self.query_one(MinuteFigures).show(index)
             self.query_one("#moment-pane").border_title = f"At {data.minute_at(index):%H:%M} UTC"
             checklist = self.query_one(ReviewChecklist)
@@ -96,11 +97,10 @@ class ReviewScreen(Screen[None]):
             events, later = data.events_until(index)
             self.query_one(ReviewTimeline).show_until(events, later)
 
-    def _draw_header(self, level: Level) -> None:
-        data, index = self.data, self.cursor
+    def _draw_header(self, state: IncidentState) -> None:
+        data, level = self.data, state.level
         meta = data.meta
-        state = data.state_at(index)
-        moment = data.minute_at(index)
+        moment = data.minute_at(self.cursor)
         elapsed = state.elapsed(moment)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" REVIEW (read-only) ", "reverse bold")
@@ -111,10 +111,7 @@ class ReviewScreen(Screen[None]):
         text.append(f"  ⏱ {clock_text(elapsed)}", "bold")
         if state.closed_at is not None:
             text.append("  CLOSED", "bold")
-        name = data.review.state.name or meta.name
-        if meta.brand and not name.startswith(meta.brand):
-            text.append(f"  {clean(meta.brand, limit=40)}", "bold")
-        text.append(f"  ·  {clean(name, limit=80)}")
+        text.append(f"  {clean(data.review.state.name or meta.name, limit=80)}")
         header = self.query_one("#review-header", Static)
         header.update(text)
         for name_ in Level:
@@ -126,8 +123,9 @@ class ReviewScreen(Screen[None]):
         if state.declared_at is not None and state.closed_at is not None:
             open_for = state.closed_at - state.declared_at
         by = f" by {clean(state.declared_by, limit=24)}" if state.declared_by else ""
+        brand = clean(self.data.meta.brand or "no brand", limit=40)
         line = (
-            f"declared {_utc(state.declared_at)}{by} · closed {_utc(state.closed_at)}"
+            f"{brand} · declared {_utc(state.declared_at)}{by} · closed {_utc(state.closed_at)}"
             f" · open {duration_text(open_for)} · {self.data.review.aggregates.mentions:,} mentions"
         )
         return Text(line, no_wrap=True, overflow="ellipsis")

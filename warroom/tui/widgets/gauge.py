@@ -29,10 +29,8 @@ def split_bar(shares: tuple[float, float, float], width: int = BAR_WIDTH) -> lis
     return [max(0, c) for c in cells]
 
 
-class GaugeNumbers(Static):
-    """The figures of the gauge, drawn as text with the theme's colours."""
-
-    COMPONENT_CLASSES = {"gauge--negative", "gauge--neutral", "gauge--positive", "gauge--dim"}
+class GaugePart(Static):
+    """A part of the gauge that draws the latest snapshot it was shown."""
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -41,6 +39,12 @@ class GaugeNumbers(Static):
     def show(self, gauge: Gauge) -> None:
         self.gauge = gauge
         self.refresh()
+
+
+class GaugeNumbers(GaugePart):
+    """The figures of the gauge, drawn as text with the theme's colours."""
+
+    COMPONENT_CLASSES = {"gauge--negative", "gauge--neutral", "gauge--positive", "gauge--dim"}
 
     def render(self) -> Text:
         gauge = self.gauge
@@ -92,18 +96,10 @@ class GaugeNumbers(Static):
         return text
 
 
-class LevelReason(Static):
+class LevelReason(GaugePart):
     """The level in words, and the terms driving the negative conversation."""
 
     COMPONENT_CLASSES = {"reason--normal", "reason--elevated", "reason--crisis", "reason--dim"}
-
-    def __init__(self, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.gauge: Gauge | None = None
-
-    def show(self, gauge: Gauge) -> None:
-        self.gauge = gauge
-        self.refresh()
 
     def render(self) -> Text:
         text = Text()

@@ -12,41 +12,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, RichLog
 
+from warroom.incident import describe_event
 from warroom.model import Event, EventKind
 from warroom.tui.safe import clean
 
 TIMELINE_LINES = 2000
-
-
-def describe(event: Event) -> str:
-    """One line for a system event, in the team's words."""
-    data = event.data
-    match event.kind:
-        case EventKind.LEVEL_CHANGED:
-            level = str(data.get("level")).upper()
-            return f"level {data.get('previous')} → {level}: {data.get('reason', '')}"
-        case EventKind.DECLARED:
-            return f"incident declared: {data.get('name', '')} (playbook {data.get('playbook')})"
-        case EventKind.CLOSED:
-            return f"incident closed: {data.get('summary', '')}"
-        case EventKind.STEP_CHECKED:
-            return f"step checked: {data.get('title', data.get('step'))}"
-        case EventKind.STEP_UNCHECKED:
-            return f"step unchecked: {data.get('title', data.get('step'))}"
-        case EventKind.PLAYBOOK_CHANGED:
-            return f"playbook: {data.get('playbook')}"
-        case EventKind.DRAFT:
-            return f"drafted from {data.get('template')}: {data.get('text', '')}"
-        case EventKind.SENTIMENT_OVERRIDDEN:
-            mention, label, was = data.get("mention_id"), data.get("label"), data.get("was")
-            return f"sentiment of {mention} set to {label} (was {was})"
-        case EventKind.FLAGGED:
-            verb = "flagged for response" if data.get("flagged", True) else "unflagged"
-            return f"{verb}: {data.get('text', data.get('mention_id'))}"
-        case EventKind.NOTIFICATION:
-            return f"notified {data.get('target', '')}: {data.get('status', '')}"
-        case _:
-            return str(event.kind)
 
 
 class NotesPane(Widget):
@@ -99,7 +69,7 @@ class NotesPane(Widget):
         else:
             system = self.get_component_rich_style("notes--system")
             who = f"{clean(event.author, limit=24)} · " if event.author else ""
-            line.append(f"{who}{clean(describe(event), limit=400)}", system)
+            line.append(f"{who}{clean(describe_event(event), limit=400)}", system)
         return line
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

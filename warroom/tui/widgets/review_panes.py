@@ -11,7 +11,7 @@ from warroom.model import Event, EventKind
 from warroom.tui.review_data import MINUTE, ReviewData, event_time
 from warroom.tui.safe import clean
 from warroom.tui.widgets.checklist import Checklist
-from warroom.tui.widgets.notes import describe
+from warroom.incident import describe_event as describe
 
 
 def _percent(value: float | None) -> str:

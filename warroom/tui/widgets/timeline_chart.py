@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from warroom.detector import ELEVATED_LIFT
 from warroom.tui.review_data import Column, ReviewData
 
 GUTTER = 5
@@ -101,7 +102,7 @@ class TimelineChart(Widget, can_focus=True):
         top = max(column.volume for column in columns) or 1
         volume = [bar_cells(column.volume / top, VOLUME_ROWS) for column in columns]
         share = [bar_cells(column.negative_share or 0.0, SHARE_ROWS) for column in columns]
-        baseline = [_baseline_row(column) for column in columns]
+        above = [_above_baseline(column) for column in columns]
         gutter = [f"{top:>4} ", "", "", "vol ", "neg%", "", "act ", "UTC "]
         axis = _axis(self.data, columns, self.per_column)
         lines = []
@@ -113,10 +114,8 @@ class TimelineChart(Widget, can_focus=True):
                 if row < VOLUME_ROWS:
                     char, fore = volume[index][row], volume_style
                 elif row < VOLUME_ROWS + SHARE_ROWS:
-                    cell = row - VOLUME_ROWS
-                    char, fore = share[index][cell], negative_style
-                    if char == " " and baseline[index] == cell:
-                        char, fore = "╌", baseline_style
+                    char = share[index][row - VOLUME_ROWS]
+                    fore = negative_style if above[index] else baseline_style
                 elif row == VOLUME_ROWS + SHARE_ROWS:
                     char, fore = column.marker or " ", marker_style
                 else:
@@ -141,12 +140,12 @@ class TimelineChart(Widget, can_focus=True):
             self.post_message(self.Clicked(columns[column].first))
 
 
-def _baseline_row(column: Column) -> int | None:
-    """Which share row (top = 0) the baseline negative share falls in, if known."""
-    if column.baseline_share is None:
-        return None
-    eighths = round(max(0.0, min(1.0, column.baseline_share)) * SHARE_ROWS * 8)
-    return SHARE_ROWS - 1 - min(SHARE_ROWS - 1, max(0, (eighths - 1) // 8))
+def _above_baseline(column: Column) -> bool:
+    """A negative share clearly above the baseline then (by the detector's lift)."""
+    share = column.negative_share
+    if share is None or column.baseline_share is None:
+        return False  # no baseline learned yet: nothing to compare with
+    return share > column.baseline_share * ELEVATED_LIFT
 
 
 def _axis(data: ReviewData, columns: list[Column], per: int) -> list[str]:
