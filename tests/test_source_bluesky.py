@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from tests.conftest import T0
 from tests.fakes.bluesky import (
@@ -22,10 +19,10 @@ from tests.fakes.bluesky import (
     make_event,
     make_post,
 )
+from tests.source_harness import SourceHarness, example_kinds, refused_errors, serving
 from warroom.clock import FrozenClock
-from warroom.config import ConfigInvalid, parse_config
 from warroom.model import Mention
-from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
+from warroom.sources.base import SourceStatus
 from warroom.sources.bluesky import BlueskySource, MalformedPost, jetstream_mention
 
 T0_US = int(T0.timestamp() * 1_000_000)
@@ -36,64 +33,31 @@ ENV = {"BSKY_ID": IDENTIFIER, "BSKY_PASS": PASSWORD}
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeBluesky]:
     """A fake Jetstream and AppView on 127.0.0.1."""
-    fake = FakeBluesky()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
-    yield fake
-    await server.close()
+    async with serving(FakeBluesky()) as fake:
+        yield fake
 
 
-class Harness:
-    """A source wired to the fake, with recorded states and sleeps."""
+class Harness(SourceHarness[BlueskySource]):
+    """The harness with Jetstream options, or AppView search ones when mode is search."""
 
     def __init__(self, fake: FakeBluesky, tmp_path: Path, clock: FrozenClock) -> None:
+        super().__init__(
+            BlueskySource, "bsky", tmp_path, clock, options={"idle_seconds": 0.3}, env=ENV
+        )
         self.fake = fake
-        self.cursors = CursorStore(tmp_path / "cursors")
-        self.clock = clock
-        self.states: list[SourceState] = []
-        self.delays: list[float] = []
-        self.emitted: list[Mention] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        await asyncio.sleep(0)
 
     def source(self, session: aiohttp.ClientSession, **options: Any) -> BlueskySource:
-        http = self.fake.base_url  # type: ignore[attr-defined]
+        http = self.fake.base_url
         if options.get("mode") == "search":
             opts = {"base_url": http, "identifier_env": "BSKY_ID", "password_env": "BSKY_PASS"}
         else:
             opts = {"base_url": "ws" + http.removeprefix("http"), "batch_seconds": 0.05}
-        return BlueskySource(
-            "bsky",
-            {**opts, "idle_seconds": 0.3, **options},
-            session=session,
-            cursors=self.cursors,
-            clock=self.clock,
-            topics=Topics(["acme"], {"globex": ["globex"]}),
-            on_state=self.states.append,
-            env=ENV,
-            sleep=self.sleep,
-            backoff=Backoff(base=0.01, cap=0.05, rng=random.Random(1)),
-        )
-
-    async def emit(self, mentions: list[Mention]) -> None:
-        self.emitted.extend(mentions)
-
-    async def run_until(self, source: BlueskySource, done: Callable[[], bool]) -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(source.run(self.emit, stop))
-        for _ in range(500):
-            if done():
-                break
-            await asyncio.sleep(0.01)
-        stop.set()
-        await asyncio.wait_for(task, 5)
+        return super().source(session, **{**opts, **options})
 
 
 @pytest.fixture
 def harness(fake: FakeBluesky, tmp_path: Path, clock: FrozenClock) -> Harness:
+    """The Bluesky source against the fake, in either mode."""
     return Harness(fake, tmp_path, clock)
 
 
@@ -197,7 +161,7 @@ async def test_fetch_once_catches_up_and_stops(fake: FakeBluesky, harness: Harne
     fake.events = [make_event(T0_US - 10 * SECOND + i, f"acme {i}", f"r{i}") for i in range(4)]
     async with aiohttp.ClientSession() as session:
         # An https:// (here http://) Jetstream address works as well as wss://.
-        source = harness.source(session, base_url=fake.base_url)  # type: ignore[attr-defined]
+        source = harness.source(session, base_url=fake.base_url)
         mentions = await source.fetch_once()
     assert _ids(mentions) == ["r0", "r1", "r2", "r3"]
     saved = json.loads((harness.cursors.directory / "bsky.json").read_text())
@@ -329,23 +293,17 @@ sources:
 
 def test_readme_example_is_a_valid_config() -> None:
     """The README's config block for this source passes validation."""
-    config = parse_config(EXAMPLE, "warroom.yaml")
-    assert {s.kind for s in config.sources} == {"bluesky"}
+    assert example_kinds(EXAMPLE) == {"bluesky"}
 
 
 def test_bad_option_is_reported_with_its_position() -> None:
     """A wrong option is named with file, line and column."""
-    bad = (
-        EXAMPLE.split("sources:")[0]
-        + """sources:
+    errors = refused_errors(
+        EXAMPLE,
+        """\
   - name: bluesky
     kind: bluesky
     mode: search
-"""
+""",
     )
-    with pytest.raises(ConfigInvalid) as caught:
-        parse_config(bad, "warroom.yaml")
-    assert any(
-        "identifier_env" in str(e) and str(e).startswith("warroom.yaml:")
-        for e in caught.value.errors
-    )
+    assert any("identifier_env" in e and e.startswith("warroom.yaml:") for e in errors)

@@ -2,85 +2,37 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from tests.conftest import T0
 from tests.fakes.hackernews import FIXTURE, FakeHackerNews, make_comment, make_story
+from tests.source_harness import SourceHarness, example_kinds, refused_errors, serving
 from warroom.clock import FrozenClock
-from warroom.config import ConfigInvalid, parse_config
-from warroom.model import Mention
-from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
+from warroom.sources.base import SourceStatus
 from warroom.sources.hackernews import HackerNewsSource, hit_mention
 
 NOW = int(T0.timestamp())
+
+Harness = SourceHarness[HackerNewsSource]
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeHackerNews]:
     """A fake Algolia HN API on 127.0.0.1."""
-    fake = FakeHackerNews()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
-    yield fake
-    await server.close()
-
-
-class Harness:
-    """A source wired to the fake, with recorded states and sleeps."""
-
-    def __init__(self, fake: FakeHackerNews, tmp_path: Path, clock: FrozenClock) -> None:
-        self.fake = fake
-        self.cursors = CursorStore(tmp_path / "cursors")
-        self.clock = clock
-        self.states: list[SourceState] = []
-        self.delays: list[float] = []
-        self.emitted: list[Mention] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        await asyncio.sleep(0)
-
-    def source(self, session: aiohttp.ClientSession, **options: Any) -> HackerNewsSource:
-        opts = {"base_url": self.fake.base_url, "interval": 5, **options}  # type: ignore[attr-defined]
-        return HackerNewsSource(
-            "hn",
-            opts,
-            session=session,
-            cursors=self.cursors,
-            clock=self.clock,
-            topics=Topics(["acme"], {"globex": ["globex"]}),
-            on_state=self.states.append,
-            sleep=self.sleep,
-            backoff=Backoff(base=0.01, cap=0.05, rng=random.Random(1)),
-        )
-
-    async def emit(self, mentions: list[Mention]) -> None:
-        self.emitted.extend(mentions)
-
-    async def run_until(self, source: HackerNewsSource, done: Callable[[], bool]) -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(source.run(self.emit, stop))
-        for _ in range(500):
-            if done():
-                break
-            await asyncio.sleep(0.01)
-        stop.set()
-        await asyncio.wait_for(task, 5)
+    async with serving(FakeHackerNews()) as fake:
+        yield fake
 
 
 @pytest.fixture
 def harness(fake: FakeHackerNews, tmp_path: Path, clock: FrozenClock) -> Harness:
-    return Harness(fake, tmp_path, clock)
+    """The Hacker News source against the fake, polling every 5 s."""
+    options = {"base_url": fake.base_url, "interval": 5}
+    return SourceHarness(HackerNewsSource, "hn", tmp_path, clock, options=options)
 
 
 def test_legacy_comment_hit_becomes_plain_text_mention() -> None:
@@ -233,23 +185,17 @@ sources:
 
 def test_readme_example_is_a_valid_config() -> None:
     """The README's config block for this source passes validation."""
-    config = parse_config(EXAMPLE, "warroom.yaml")
-    assert {s.kind for s in config.sources} == {"hackernews"}
+    assert example_kinds(EXAMPLE) == {"hackernews"}
 
 
 def test_bad_option_is_reported_with_its_position() -> None:
     """A wrong option is named with file, line and column."""
-    bad = (
-        EXAMPLE.split("sources:")[0]
-        + """sources:
+    errors = refused_errors(
+        EXAMPLE,
+        """\
   - name: hn
     kind: hackernews
     hits_per_page: 5000
-"""
+""",
     )
-    with pytest.raises(ConfigInvalid) as caught:
-        parse_config(bad, "warroom.yaml")
-    assert any(
-        "hits_per_page" in str(e) and str(e).startswith("warroom.yaml:")
-        for e in caught.value.errors
-    )
+    assert any("hits_per_page" in e and e.startswith("warroom.yaml:") for e in errors)

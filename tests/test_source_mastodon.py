@@ -4,94 +4,51 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from tests.conftest import T0
 from tests.fakes.mastodon import FIXTURE, FakeMastodon, make_boost, make_status
+from tests.source_harness import SourceHarness, serving
 from warroom.clock import FrozenClock
 from warroom.model import Mention
-from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
+from warroom.sources.base import SourceStatus, Topics
 from warroom.sources.mastodon import MastodonSource, status_to_mention
 
 TOKEN = "s3cret-token-value"
+
+Harness = SourceHarness[MastodonSource]
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeMastodon]:
     """A fake Mastodon instance on 127.0.0.1 that accepts TOKEN."""
-    fake = FakeMastodon(token=TOKEN)
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
-    yield fake
-    await server.close()
-
-
-class Harness:
-    """A source wired to the fake, recording states, sleeps and what it emitted."""
-
-    def __init__(self, fake: FakeMastodon, tmp_path: Path, clock: FrozenClock) -> None:
-        self.fake = fake
-        self.cursors = CursorStore(tmp_path / "cursors")
-        self.clock = clock
-        self.states: list[SourceState] = []
-        self.delays: list[float] = []
-        self.emitted: list[Mention] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        await asyncio.sleep(0.001)
-
-    def source(self, session: aiohttp.ClientSession, **options: Any) -> MastodonSource:
-        opts = {"base_url": self.fake.base_url, "tags": ["acme"], "interval": 5, **options}  # type: ignore[attr-defined]
-        return MastodonSource(
-            "mastodon",
-            opts,
-            session=session,
-            cursors=self.cursors,
-            clock=self.clock,
-            topics=Topics(["acme", "#acme"], {"Globex": ["globex", "#globex"]}),
-            on_state=self.states.append,
-            env={"MASTODON_TOKEN": TOKEN},
-            sleep=self.sleep,
-            backoff=Backoff(base=0.01, cap=0.05, rng=random.Random(1)),
-        )
-
-    async def emit(self, mentions: list[Mention]) -> None:
-        self.emitted.extend(mentions)
-
-    async def until(self, done: Callable[[], bool]) -> None:
-        for _ in range(500):
-            if done():
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError("condition not reached")
-
-    async def run_until(self, source: MastodonSource, done: Callable[[], bool]) -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(source.run(self.emit, stop))
-        try:
-            await self.until(done)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 5)
-
-    def ids(self) -> list[str]:
-        return [m.id.rsplit(":", 1)[1] for m in self.emitted]
+    async with serving(FakeMastodon(token=TOKEN)) as fake:
+        yield fake
 
 
 @pytest.fixture
 def harness(fake: FakeMastodon, tmp_path: Path, clock: FrozenClock) -> Harness:
-    return Harness(fake, tmp_path, clock)
+    """The Mastodon source against the fake; its sleeps let a little real time pass."""
+    return SourceHarness(
+        MastodonSource,
+        "mastodon",
+        tmp_path,
+        clock,
+        options={"base_url": fake.base_url, "tags": ["acme"], "interval": 5},
+        topics=Topics(["acme", "#acme"], {"Globex": ["globex", "#globex"]}),
+        env={"MASTODON_TOKEN": TOKEN},
+        pause=0.001,
+    )
+
+
+def _ids(mentions: list[Mention]) -> list[str]:
+    return [m.id.rsplit(":", 1)[1] for m in mentions]
 
 
 def test_documented_status_becomes_canonical_mention() -> None:
@@ -207,7 +164,7 @@ async def test_server_error_backs_off_then_recovers(fake: FakeMastodon, harness:
         )
     assert 0 < harness.delays[0] <= 0.05
     assert any("HTTP 500 from http://127.0.0.1" in s.detail for s in harness.states)
-    assert harness.ids() == ["1"]
+    assert _ids(harness.emitted) == ["1"]
 
 
 async def test_malformed_status_is_skipped_and_reported(
@@ -301,21 +258,21 @@ async def test_stream_delivers_and_reconnects_filling_the_gap(
         source = harness.source(session, token_env="MASTODON_TOKEN", search=False)
         stop = asyncio.Event()
         task = asyncio.create_task(source.run(harness.emit, stop))
-        await harness.until(lambda: fake.stream_connections == 1 and harness.ids() == ["1"])
+        await harness.until(lambda: fake.stream_connections == 1 and _ids(harness.emitted) == ["1"])
         fake.heartbeat()
         fake.add(make_status(2))
         fake.push("update", make_status(2))
         fake.push("delete", "1")
-        await harness.until(lambda: harness.ids() == ["1", "2"])
+        await harness.until(lambda: _ids(harness.emitted) == ["1", "2"])
         fake.add(make_status(3))  # posted while the connection is about to drop
         fake.drop_stream()
-        await harness.until(lambda: fake.stream_connections == 2 and len(harness.ids()) == 3)
+        await harness.until(lambda: fake.stream_connections == 2 and len(harness.emitted) == 3)
         fake.push("status.update", make_status(2, "<p>edited #acme</p>"))
         fake.push("update", make_status(4))
-        await harness.until(lambda: len(harness.ids()) == 4)
+        await harness.until(lambda: len(harness.emitted) == 4)
         stop.set()
         await asyncio.wait_for(task, 5)
-    assert harness.ids() == ["1", "2", "3", "4"]
+    assert _ids(harness.emitted) == ["1", "2", "3", "4"]
     gap_poll = [r for r in fake.requests if r.query.get("min_id") == "2"]
     assert gap_poll, "the gap after the drop was not polled from the last streamed id"
     assert any(s.detail == "streaming #acme" for s in harness.states)
@@ -323,4 +280,4 @@ async def test_stream_delivers_and_reconnects_filling_the_gap(
 
 
 def _host(fake: FakeMastodon) -> str:
-    return fake.base_url.split("://", 1)[1]  # type: ignore[attr-defined]
+    return fake.base_url.split("://", 1)[1]

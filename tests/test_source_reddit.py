@@ -2,93 +2,42 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from tests.conftest import T0
 from tests.fakes.reddit import LISTING, FakeReddit, make_comment, make_post
+from tests.source_harness import SourceHarness, example_kinds, refused_errors, serving
 from warroom.clock import FrozenClock
-from warroom.config import ConfigInvalid, parse_config
-from warroom.model import Mention
-from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
+from warroom.sources.base import SourceStatus
 from warroom.sources.reddit import RedditSource, thing_mention
 
 NOW = T0.timestamp()
 ENV = {"RID": "cid", "RSECRET": "csecret", "RUSER": "ann", "RPASS": "pw"}
 
+Harness = SourceHarness[RedditSource]
+
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeReddit]:
     """A fake Reddit on 127.0.0.1 (token endpoint and OAuth host on one server)."""
-    fake = FakeReddit()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
-    yield fake
-    await server.close()
-
-
-class Harness:
-    """A source wired to the fake, with recorded states and sleeps."""
-
-    def __init__(self, fake: FakeReddit, tmp_path: Path, clock: FrozenClock) -> None:
-        self.fake = fake
-        self.cursors = CursorStore(tmp_path / "cursors")
-        self.clock = clock
-        self.states: list[SourceState] = []
-        self.delays: list[float] = []
-        self.emitted: list[Mention] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        await asyncio.sleep(0)
-
-    def source(self, session: aiohttp.ClientSession, **options: Any) -> RedditSource:
-        url = self.fake.base_url  # type: ignore[attr-defined]
-        opts = {
-            "base_url": url,
-            "auth_url": url,
-            "client_id_env": "RID",
-            "client_secret_env": "RSECRET",
-            **options,
-        }
-        return RedditSource(
-            "reddit",
-            opts,
-            session=session,
-            cursors=self.cursors,
-            clock=self.clock,
-            topics=Topics(["acme"], {"globex": ["globex"]}),
-            on_state=self.states.append,
-            env=ENV,
-            sleep=self.sleep,
-            backoff=Backoff(base=0.01, cap=0.05, rng=random.Random(1)),
-        )
-
-    async def emit(self, mentions: list[Mention]) -> None:
-        self.emitted.extend(mentions)
-
-    async def run_until(self, source: RedditSource, done: Callable[[], bool]) -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(source.run(self.emit, stop))
-        for _ in range(500):
-            if done():
-                break
-            await asyncio.sleep(0.01)
-        stop.set()
-        await asyncio.wait_for(task, 5)
+    async with serving(FakeReddit()) as fake:
+        yield fake
 
 
 @pytest.fixture
 def harness(fake: FakeReddit, tmp_path: Path, clock: FrozenClock) -> Harness:
-    return Harness(fake, tmp_path, clock)
+    """The Reddit source against the fake for both tokens and searches."""
+    options = {
+        "base_url": fake.base_url,
+        "auth_url": fake.base_url,
+        "client_id_env": "RID",
+        "client_secret_env": "RSECRET",
+    }
+    return SourceHarness(RedditSource, "reddit", tmp_path, clock, options=options, env=ENV)
 
 
 def test_sample_post_becomes_mention() -> None:
@@ -262,23 +211,17 @@ sources:
 
 def test_readme_example_is_a_valid_config() -> None:
     """The README's config block for this source passes validation."""
-    config = parse_config(EXAMPLE, "warroom.yaml")
-    assert {s.kind for s in config.sources} == {"reddit"}
+    assert example_kinds(EXAMPLE) == {"reddit"}
 
 
 def test_bad_option_is_reported_with_its_position() -> None:
     """A wrong option is named with file, line and column."""
-    bad = (
-        EXAMPLE.split("sources:")[0]
-        + """sources:
+    errors = refused_errors(
+        EXAMPLE,
+        """\
   - name: reddit
     kind: reddit
     client_id_env: REDDIT_CLIENT_ID
-"""
+""",
     )
-    with pytest.raises(ConfigInvalid) as caught:
-        parse_config(bad, "warroom.yaml")
-    assert any(
-        "client_secret_env" in str(e) and str(e).startswith("warroom.yaml:")
-        for e in caught.value.errors
-    )
+    assert any("client_secret_env" in e and e.startswith("warroom.yaml:") for e in errors)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from tests.fakes.rss import FakeFeeds, alert_entry, alerts_feed, rss_feed, rss_item
+from tests.source_harness import SourceHarness, example_kinds, refused_errors, serving
 from warroom.clock import FrozenClock
-from warroom.config import ConfigInvalid, parse_config
-from warroom.model import Mention
-from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
+from warroom.sources.base import SourceStatus
 from warroom.sources.rss import FeedSource, resolve_link
 
 WHEN = "2026-03-14T08:50:00Z"
@@ -26,59 +22,25 @@ PUB = "Sat, 14 Mar 2026 08:50:00 +0000"
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeFeeds]:
     """A fake feed server on 127.0.0.1."""
-    fake = FakeFeeds()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
-    yield fake
-    await server.close()
+    async with serving(FakeFeeds()) as fake:
+        yield fake
 
 
-class Harness:
-    """A source wired to the fake, with recorded states and sleeps."""
+class Harness(SourceHarness[FeedSource]):
+    """The harness for feeds named by their path on the fake."""
 
     def __init__(self, fake: FakeFeeds, tmp_path: Path, clock: FrozenClock) -> None:
+        super().__init__(FeedSource, "feed", tmp_path, clock)
         self.fake = fake
-        self.cursors = CursorStore(tmp_path / "cursors")
-        self.clock = clock
-        self.states: list[SourceState] = []
-        self.delays: list[float] = []
-        self.emitted: list[Mention] = []
 
-    async def sleep(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        await asyncio.sleep(0)
-
-    def source(self, session: aiohttp.ClientSession, path: str, **options: Any) -> FeedSource:
-        url = self.fake.base_url + path  # type: ignore[attr-defined]
-        return FeedSource(
-            "feed",
-            {"url": url, **options},
-            session=session,
-            cursors=self.cursors,
-            clock=self.clock,
-            topics=Topics(["acme"], {"globex": ["globex"]}),
-            on_state=self.states.append,
-            sleep=self.sleep,
-            backoff=Backoff(base=0.01, cap=0.05, rng=random.Random(1)),
-        )
-
-    async def emit(self, mentions: list[Mention]) -> None:
-        self.emitted.extend(mentions)
-
-    async def run_until(self, source: FeedSource, done: Callable[[], bool]) -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(source.run(self.emit, stop))
-        for _ in range(500):
-            if done():
-                break
-            await asyncio.sleep(0.01)
-        stop.set()
-        await asyncio.wait_for(task, 5)
+    def feed(self, session: aiohttp.ClientSession, path: str, **options: Any) -> FeedSource:
+        """A feed source reading `path` on the fake."""
+        return self.source(session, url=self.fake.base_url + path, **options)
 
 
 @pytest.fixture
 def harness(fake: FakeFeeds, tmp_path: Path, clock: FrozenClock) -> Harness:
+    """Feed sources against the fake."""
     return Harness(fake, tmp_path, clock)
 
 
@@ -97,9 +59,9 @@ async def test_sample_feed_without_guids_dedupes_by_link_and_title(
     """The real sample (no guid) gives stable ids; a general feed keeps only watched topics."""
     fake.documents["/hn.rss"] = rss_feed([rss_item("Acme ships", "https://a.example/1", PUB)])
     async with aiohttp.ClientSession() as session:
-        first = await harness.source(session, "/hn.rss").fetch_once()
+        first = await harness.feed(session, "/hn.rss").fetch_once()
         fake.validators = False
-        again = await harness.source(session, "/hn.rss").fetch_once()
+        again = await harness.feed(session, "/hn.rss").fetch_once()
     assert [m.text for m in first] == ["Acme ships"]
     assert first[0].id.startswith("rss:sha256:") and first[0].url == "https://a.example/1"
     assert again == []
@@ -109,7 +71,7 @@ async def test_sample_feed_with_topic_keeps_every_item(fake: FakeFeeds, harness:
     """With a `topic` option every entry is kept under it; text and dates come through."""
     fake.documents["/hn.rss"] = rss_feed([])
     async with aiohttp.ClientSession() as session:
-        mentions = await harness.source(session, "/hn.rss", topic="brand").fetch_once()
+        mentions = await harness.feed(session, "/hn.rss", topic="brand").fetch_once()
     assert [m.text.split("\n")[0] for m in mentions][1] == "Dall-E 2"
     assert mentions[1].created_at.isoformat() == "2022-04-06T14:09:04+00:00"
     assert {m.topic for m in mentions} == {"brand"}
@@ -126,7 +88,7 @@ async def test_google_alerts_entry_html_title_and_link(fake: FakeFeeds, harness:
     )
     fake.documents["/alerts"] = alerts_feed([entry])
     async with aiohttp.ClientSession() as session:
-        (mention,) = await harness.source(session, "/alerts", topic="brand").fetch_once()
+        (mention,) = await harness.feed(session, "/alerts", topic="brand").fetch_once()
     assert mention.id == "rss:tag:google.com,2013:googlealerts/feed:111"
     assert mention.text == (
         "Acme recalls widgets & apologises\n\nAcme said on Friday it would recall 2\xa0million "
@@ -141,7 +103,7 @@ async def test_plain_text_title_keeps_angle_brackets(fake: FakeFeeds, harness: H
         [rss_item("Acme and the <img> tag", "https://a.example/1", PUB)]
     )
     async with aiohttp.ClientSession() as session:
-        mentions = await harness.source(session, "/f").fetch_once()
+        mentions = await harness.feed(session, "/f").fetch_once()
     assert [m.text for m in mentions] == ["Acme and the <img> tag"]
 
 
@@ -152,7 +114,7 @@ async def test_not_well_formed_feed_is_still_read(fake: FakeFeeds, harness: Harn
         "<rss", '<?xml version="1.0"?><rss'
     )
     async with aiohttp.ClientSession() as session:
-        mentions = await harness.source(session, "/bad.rss").fetch_once()
+        mentions = await harness.feed(session, "/bad.rss").fetch_once()
     assert [m.url for m in mentions] == ["https://a.example/2"]
     assert "Acme" in mentions[0].text and "crash" in mentions[0].text
 
@@ -162,7 +124,7 @@ async def test_malformed_entry_is_skipped(fake: FakeFeeds, harness: Harness) -> 
     good = [rss_item("acme one", "https://a.example/1", PUB), "<item></item>"]
     fake.documents["/f"] = rss_feed([*good, rss_item("acme two", "https://a.example/3", PUB)])
     async with aiohttp.ClientSession() as session:
-        source = harness.source(session, "/f")
+        source = harness.feed(session, "/f")
         mentions = await source.fetch_once()
     assert [m.text for m in mentions] == ["acme one", "acme two"]
     assert any("no title or text" in p for p in source.problems)
@@ -172,7 +134,7 @@ async def test_unchanged_feed_is_a_304(fake: FakeFeeds, harness: Harness) -> Non
     """The second fetch sends the ETag and Last-Modified and gets nothing when unchanged."""
     fake.documents["/f"] = rss_feed([rss_item("acme one", "https://a.example/1", PUB)])
     async with aiohttp.ClientSession() as session:
-        source = harness.source(session, "/f")
+        source = harness.feed(session, "/f")
         await source.fetch_once()
         assert await source.poll() == []
     sent = fake.requests[1][1]
@@ -183,7 +145,7 @@ async def test_not_a_feed_is_reported(fake: FakeFeeds, harness: Harness) -> None
     """An HTML error page served with 200 backs off with a clear reason, then recovers."""
     fake.documents["/f"] = "<html><body>Please enable cookies"
     async with aiohttp.ClientSession() as session:
-        source = harness.source(session, "/f")
+        source = harness.feed(session, "/f")
         await harness.run_until(source, lambda: len(harness.states) >= 2)
         fake.documents["/f"] = rss_feed([rss_item("acme one", "https://a.example/1", PUB)])
         await harness.run_until(source, lambda: bool(harness.emitted))
@@ -196,7 +158,7 @@ async def test_429_retry_after_is_honoured(fake: FakeFeeds, harness: Harness) ->
     fake.documents["/f"] = rss_feed([rss_item("acme one", "https://a.example/1", PUB)])
     fake.fail(429, {"Retry-After": "120"})
     async with aiohttp.ClientSession() as session:
-        await harness.run_until(harness.source(session, "/f"), lambda: bool(harness.emitted))
+        await harness.run_until(harness.feed(session, "/f"), lambda: bool(harness.emitted))
     assert harness.delays[0] == 120.0
     assert [m.text for m in harness.emitted] == ["acme one"]
 
@@ -206,7 +168,7 @@ async def test_server_error_then_recovery(fake: FakeFeeds, harness: Harness) -> 
     fake.documents["/f"] = rss_feed([rss_item("acme one", "https://a.example/1", PUB)])
     fake.fail(500)
     async with aiohttp.ClientSession() as session:
-        await harness.run_until(harness.source(session, "/f"), lambda: bool(harness.emitted))
+        await harness.run_until(harness.feed(session, "/f"), lambda: bool(harness.emitted))
     assert harness.delays[0] <= 0.05
     assert harness.states[1].status == SourceStatus.BACKING_OFF
     assert "HTTP 500" in harness.states[1].detail
@@ -216,7 +178,7 @@ async def test_restart_resumes_without_duplicate_or_gap(fake: FakeFeeds, harness
     """Fetch, stop, fetch with a new source after the feed changed: only the new entry."""
     fake.documents["/f"] = rss_feed([rss_item("acme one", "https://a.example/1", PUB)])
     async with aiohttp.ClientSession() as session:
-        first = await harness.source(session, "/f").fetch_once()
+        first = await harness.feed(session, "/f").fetch_once()
     fake.documents["/f"] = rss_feed(
         [
             rss_item("acme two", "https://a.example/2", PUB),
@@ -224,7 +186,7 @@ async def test_restart_resumes_without_duplicate_or_gap(fake: FakeFeeds, harness
         ]
     )
     async with aiohttp.ClientSession() as session:
-        second = await harness.source(session, "/f").fetch_once()
+        second = await harness.feed(session, "/f").fetch_once()
     assert [m.text for m in first] == ["acme one"]
     assert [m.text for m in second] == ["acme two"]
 
@@ -246,20 +208,17 @@ sources:
 
 def test_readme_example_is_a_valid_config() -> None:
     """The README's config block for this source passes validation."""
-    config = parse_config(EXAMPLE, "warroom.yaml")
-    assert {s.kind for s in config.sources} == {"rss"}
+    assert example_kinds(EXAMPLE) == {"rss"}
 
 
 def test_bad_option_is_reported_with_its_position() -> None:
     """A wrong option is named with file, line and column."""
-    bad = (
-        EXAMPLE.split("sources:")[0]
-        + """sources:
+    errors = refused_errors(
+        EXAMPLE,
+        """\
   - name: news
     kind: rss
     url: ftp://example.com/feed
-"""
+""",
     )
-    with pytest.raises(ConfigInvalid) as caught:
-        parse_config(bad, "warroom.yaml")
-    assert any("url" in str(e) and str(e).startswith("warroom.yaml:") for e in caught.value.errors)
+    assert any("url" in e and e.startswith("warroom.yaml:") for e in errors)

@@ -2,85 +2,35 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 
 from tests.fakes.x import SAMPLE, TOKEN, FakeX, make_tweet
+from tests.source_harness import SourceHarness, example_kinds, refused_errors, serving
 from warroom.clock import FrozenClock
-from warroom.config import ConfigInvalid, parse_config
-from warroom.model import Mention
-from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
+from warroom.sources.base import SourceStatus
 from warroom.sources.x import XSource, tweet_mention
 
 WHEN = "2026-03-14T08:59:00.000Z"
+
+Harness = SourceHarness[XSource]
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeX]:
     """A fake X API on 127.0.0.1."""
-    fake = FakeX()
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.base_url = str(server.make_url("")).rstrip("/")  # type: ignore[attr-defined]
-    yield fake
-    await server.close()
-
-
-class Harness:
-    """A source wired to the fake, with recorded states and sleeps."""
-
-    def __init__(self, fake: FakeX, tmp_path: Path, clock: FrozenClock) -> None:
-        self.fake = fake
-        self.cursors = CursorStore(tmp_path / "cursors")
-        self.clock = clock
-        self.states: list[SourceState] = []
-        self.delays: list[float] = []
-        self.emitted: list[Mention] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        await asyncio.sleep(0)
-
-    def source(self, session: aiohttp.ClientSession, **options: Any) -> XSource:
-        url = self.fake.base_url  # type: ignore[attr-defined]
-        opts = {"base_url": url, "token_env": "X_TOKEN", **options}
-        return XSource(
-            "x",
-            opts,
-            session=session,
-            cursors=self.cursors,
-            clock=self.clock,
-            topics=Topics(["acme"], {"globex": ["globex"]}),
-            on_state=self.states.append,
-            env={"X_TOKEN": TOKEN},
-            sleep=self.sleep,
-            backoff=Backoff(base=0.01, cap=0.05, rng=random.Random(1)),
-        )
-
-    async def emit(self, mentions: list[Mention]) -> None:
-        self.emitted.extend(mentions)
-
-    async def run_until(self, source: XSource, done: Callable[[], bool]) -> None:
-        stop = asyncio.Event()
-        task = asyncio.create_task(source.run(self.emit, stop))
-        for _ in range(500):
-            if done():
-                break
-            await asyncio.sleep(0.01)
-        stop.set()
-        await asyncio.wait_for(task, 5)
+    async with serving(FakeX()) as fake:
+        yield fake
 
 
 @pytest.fixture
 def harness(fake: FakeX, tmp_path: Path, clock: FrozenClock) -> Harness:
-    return Harness(fake, tmp_path, clock)
+    """The X source against the fake, with a bearer token in its environment."""
+    options = {"base_url": fake.base_url, "token_env": "X_TOKEN"}
+    return SourceHarness(XSource, "x", tmp_path, clock, options=options, env={"X_TOKEN": TOKEN})
 
 
 def test_documented_example_joins_author() -> None:
@@ -215,23 +165,18 @@ sources:
 
 def test_readme_example_is_a_valid_config() -> None:
     """The README's config block for this source passes validation."""
-    config = parse_config(EXAMPLE, "warroom.yaml")
-    assert {s.kind for s in config.sources} == {"x"}
+    assert example_kinds(EXAMPLE) == {"x"}
 
 
 def test_bad_option_is_reported_with_its_position() -> None:
     """A wrong option is named with file, line and column."""
-    bad = (
-        EXAMPLE.split("sources:")[0]
-        + """sources:
+    errors = refused_errors(
+        EXAMPLE,
+        """\
   - name: x
     kind: x
     token_env: X_BEARER_TOKEN
     max_results: 5
-"""
+""",
     )
-    with pytest.raises(ConfigInvalid) as caught:
-        parse_config(bad, "warroom.yaml")
-    assert any(
-        "max_results" in str(e) and str(e).startswith("warroom.yaml:") for e in caught.value.errors
-    )
+    assert any("max_results" in e and e.startswith("warroom.yaml:") for e in errors)

@@ -9,6 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.common import ScriptedFake
+
 FIXTURE = Path(__file__).parent.parent / "fixtures/api/bluesky_jetstream_post.jsonl"
 SAMPLE_EVENTS: list[dict[str, Any]] = [
     json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip()
@@ -54,10 +56,11 @@ def make_post(did: str, rkey: str, text: str, indexed_at: str, **extra: Any) -> 
     return post
 
 
-class FakeBluesky:
+class FakeBluesky(ScriptedFake):
     """Replays `events` from the requested cursor; serves `posts` to searchPosts with a session."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.events: list[Any] = []
         self.connections: list[dict[str, str]] = []
         self.drops: list[int] = []  # connection i is dropped after drops[i] events
@@ -65,13 +68,8 @@ class FakeBluesky:
         self.requests: list[dict[str, str]] = []
         self.sessions = 0
         self.valid_tokens: set[str] = set()
-        self.failures: list[tuple[int, dict[str, str], str]] = []
         self.remaining = 2999
         self.reset_epoch = 0
-
-    def fail(self, status: int, headers: dict[str, str] | None = None, body: str = "") -> None:
-        """Answer the next searchPosts with this status."""
-        self.failures.append((status, headers or {}, body))
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -135,9 +133,9 @@ class FakeBluesky:
         if auth.removeprefix("Bearer ") not in self.valid_tokens:
             error = {"error": "ExpiredToken", "message": "Token has expired"}
             return web.json_response(error, status=400)
-        if self.failures:
-            status, headers, text = self.failures.pop(0)
-            return web.Response(status=status, headers=headers, text=text or '{"error":"x"}')
+        failure = self.scripted_failure(len(self.requests), '{"error":"x"}')
+        if failure is not None:
+            return failure
         query = params["q"].lower()
         since = params.get("since", "")
         found = [

@@ -10,6 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.common import ScriptedFake
+
 FIXTURE = (
     Path(__file__).parent.parent / "fixtures/api/hn_algolia_search_by_date_legacy2014_comments.json"
 )
@@ -56,18 +58,13 @@ def _iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-class FakeHackerNews:
+class FakeHackerNews(ScriptedFake):
     """Holds hits, answers searches like Algolia (newest first, `nbHits`), fails on request."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.hits: list[Any] = []
         self.requests: list[dict[str, str]] = []
-        self.failures: list[tuple[int, dict[str, str], str]] = []
-        self.fail_on: dict[int, int] = {}  # request number (from 1) -> status
-
-    def fail(self, status: int, headers: dict[str, str] | None = None, body: str = "") -> None:
-        """Answer the next request with this status instead of results."""
-        self.failures.append((status, headers or {}, body))
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -77,11 +74,9 @@ class FakeHackerNews:
     async def _search(self, request: web.Request) -> web.Response:
         params = dict(request.query)
         self.requests.append(params)
-        if len(self.requests) in self.fail_on:
-            self.fail(self.fail_on.pop(len(self.requests)))
-        if self.failures:
-            status, headers, body = self.failures.pop(0)
-            return web.Response(status=status, headers=headers, text=body or '{"message":"x"}')
+        failure = self.scripted_failure(len(self.requests), '{"message":"x"}')
+        if failure is not None:
+            return failure
         query = params.get("query", "").lower()
         per_page = min(1000, int(params.get("hitsPerPage", "20")))
         page = int(params.get("page", "0"))

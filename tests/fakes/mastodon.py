@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.common import FakeServer
+
 FIXTURE = Path("/work/shared/fixtures/api/mastodon_status_entity_docs.json")
 HOST = "mastodon.example"
 LIMIT_DEFAULT = 20
@@ -106,10 +108,11 @@ class Failure:
     body: str = '{"error":"Internal server error"}'
 
 
-class FakeMastodon:
+class FakeMastodon(FakeServer):
     """Timelines, search and SSE streaming of one instance, driven by the test."""
 
     def __init__(self, token: str | None = None) -> None:
+        super().__init__()
         self.statuses: list[dict[str, Any]] = []
         self.token = token
         self.failures: list[Failure] = []

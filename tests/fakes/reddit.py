@@ -10,6 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.common import ScriptedFake
+
 FIXTURE = Path(__file__).parent.parent / "fixtures/api/reddit_search_listing_2016.json"
 LISTING: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
 POST_TEMPLATE: dict[str, Any] = LISTING["data"]["children"][0]
@@ -54,22 +56,18 @@ def make_comment(comment_id: str, created_utc: float, body: str, **extra: Any) -
     return {"kind": "t1", "data": data}
 
 
-class FakeReddit:
+class FakeReddit(ScriptedFake):
     """Issues tokens for one app, answers searches newest first with `after` paging."""
 
     def __init__(self, client_id: str = "cid", client_secret: str = "csecret") -> None:
+        super().__init__()
         self.credentials = f"{client_id}:{client_secret}"
         self.children: list[Any] = []
         self.requests: list[dict[str, str]] = []
         self.token_requests: list[dict[str, str]] = []
-        self.failures: list[tuple[int, dict[str, str], str]] = []
         self.valid_tokens: set[str] = set()
         self.expires_in = 86400
         self.remaining = 99.0
-
-    def fail(self, status: int, headers: dict[str, str] | None = None, body: str = "") -> None:
-        """Answer the next search with this status."""
-        self.failures.append((status, headers or {}, body))
 
     def revoke_tokens(self) -> None:
         """Every token issued so far now gets 401, as an expired one would."""
@@ -105,9 +103,9 @@ class FakeReddit:
         auth = request.headers.get("Authorization", "")
         if auth.removeprefix("bearer ") not in self.valid_tokens:
             return web.json_response({"message": "Unauthorized", "error": 401}, status=401)
-        if self.failures:
-            status, headers, body = self.failures.pop(0)
-            return web.Response(status=status, headers=headers, text=body or "<html>oops</html>")
+        failure = self.scripted_failure(len(self.requests), "<html>oops</html>")
+        if failure is not None:
+            return failure
         query = params.get("q", "")
         words = [w.strip('"').lower() for w in query.split(" OR ")]
         found = [c for c in self.children if _matches(c, words)]

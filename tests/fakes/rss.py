@@ -8,6 +8,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from tests.fakes.common import ScriptedFake
+
 FIXTURE = Path(__file__).parent.parent / "fixtures/api/rss.xml"
 SAMPLE_RSS = FIXTURE.read_text(encoding="utf-8")
 LAST_MODIFIED = "Sat, 14 Mar 2026 08:55:00 GMT"
@@ -54,18 +56,14 @@ def alerts_feed(entries: list[str]) -> str:
     )
 
 
-class FakeFeeds:
+class FakeFeeds(ScriptedFake):
     """Serves `documents[path]` with ETag and Last-Modified, answering 304 when unchanged."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.documents: dict[str, str] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
-        self.failures: list[tuple[int, dict[str, str], str]] = []
         self.validators = True
-
-    def fail(self, status: int, headers: dict[str, str] | None = None, body: str = "") -> None:
-        """Answer the next request with this status."""
-        self.failures.append((status, headers or {}, body))
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -76,9 +74,9 @@ class FakeFeeds:
         path = "/" + request.match_info["path"]
         sent = {k: v for k, v in request.headers.items() if k.startswith("If-")}
         self.requests.append((path, sent))
-        if self.failures:
-            status, headers, body = self.failures.pop(0)
-            return web.Response(status=status, headers=headers, text=body or "Service Unavailable")
+        failure = self.scripted_failure(len(self.requests), "Service Unavailable")
+        if failure is not None:
+            return failure
         if path not in self.documents:
             return web.Response(status=404, text="Not Found")
         body = self.documents[path].encode("utf-8")

@@ -9,6 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.common import ScriptedFake
+
 FIXTURE = Path(__file__).parent.parent / "fixtures/api/x_recent_search_docs_expansions.json"
 SAMPLE: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
 TOKEN = "bearer-secret"
@@ -38,21 +40,16 @@ def make_user(user_id: str, username: str, followers: int) -> dict[str, Any]:
     }
 
 
-class FakeX:
+class FakeX(ScriptedFake):
     """Newest first, `since_id` exclusive, `next_token` paging, rate headers, scripted failures."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.tweets: list[Any] = []
         self.users: list[dict[str, Any]] = [make_user("9876543210", "pythondev", 1500)]
         self.requests: list[dict[str, str]] = []
-        self.failures: list[tuple[int, dict[str, str], str]] = []
-        self.fail_on: dict[int, int] = {}  # request number (from 1) -> status
         self.remaining = 449
         self.reset_epoch = 0
-
-    def fail(self, status: int, headers: dict[str, str] | None = None, body: str = "") -> None:
-        """Answer the next request with this status."""
-        self.failures.append((status, headers or {}, body))
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -72,15 +69,11 @@ class FakeX:
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             body = {"title": "Unauthorized", "type": "about:blank", "status": 401}
             return web.json_response(body, status=401)
-        if len(self.requests) in self.fail_on:
-            self.fail(self.fail_on.pop(len(self.requests)))
-        if self.failures:
-            status, headers, text = self.failures.pop(0)
-            return web.Response(
-                status=status,
-                headers={**self._rate_headers(), **headers},
-                text=text or '{"title":"Too Many Requests"}',
-            )
+        failure = self.scripted_failure(
+            len(self.requests), '{"title":"Too Many Requests"}', self._rate_headers()
+        )
+        if failure is not None:
+            return failure
         since = int(params.get("since_id", "0"))
         words = [w.strip('"()').lower() for w in params["query"].split(" -is:")[0].split(" OR ")]
         found = [t for t in self.tweets if _tid(t) > since and _matches(t, words)]

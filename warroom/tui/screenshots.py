@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from warroom.tui.review_scenes import shoot_review
 from warroom.tui.scenes import CALM_AT, CRISIS_AT, drill_at, quiet_app, score_demo, work_the_crisis
 
 
@@ -35,6 +36,7 @@ async def main(folder: Path) -> None:
                 work_the_crisis(session)
             await _shoot(quiet_app(session), size, folder / name, keys)
         print(folder / name)
+    print(await shoot_review(folder, scored))
 
 
 if __name__ == "__main__":

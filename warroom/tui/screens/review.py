@@ -108,7 +108,7 @@ class ReviewScreen(Screen[None]):
             text.append("  DRILL ", "bold")
         text.append(f"  {str(level).upper()} ", "bold reverse")
         text.append(f"  {moment:%Y-%m-%d %H:%M} UTC", "bold")
-        text.append(f"  ⏱ {clock_text(elapsed)}", "bold")
+        text.append(f"  T+{clock_text(elapsed)}", "bold")
         if state.closed_at is not None:
             text.append("  CLOSED", "bold")
         text.append(f"  {clean(data.review.state.name or meta.name, limit=80)}")

@@ -7,11 +7,11 @@ from textual.widgets import RichLog, Static
 from textual.widgets.option_list import Option
 
 from warroom.incident import IncidentState
+from warroom.incident import describe_event as describe
 from warroom.model import Event, EventKind
 from warroom.tui.review_data import MINUTE, ReviewData, event_time
 from warroom.tui.safe import clean
 from warroom.tui.widgets.checklist import Checklist
-from warroom.incident import describe_event as describe
 
 
 def _percent(value: float | None) -> str:
