@@ -136,7 +136,18 @@ def _csv_row(record: dict[str, Any]) -> dict[str, Any]:
         row["compound"], row["label"] = data.get("compound"), data.get("label")
     else:
         row["data"] = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return row
+    return {key: spreadsheet_safe(value) for key, value in row.items()}
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text from the internet opened in a spreadsheet must not run as a formula."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @click.command()

@@ -15,7 +15,7 @@ from warroom.model import Event
 from warroom.session import Session
 from warroom.sources.base import SourceState
 from warroom.tui.commands import PlaybookCommands
-from warroom.tui.safe import clean
+from warroom.tui.safe import PlainNotifications, clean
 from warroom.tui.screens.incident import CloseScreen, DeclareScreen
 from warroom.tui.screens.main import MainScreen
 
@@ -23,7 +23,7 @@ Feeder = Callable[["WarroomApp"], Awaitable[None]]
 FLUSH_SECONDS = 0.5
 
 
-class WarroomApp(App[None]):
+class WarroomApp(PlainNotifications, App[None]):
     """A thin app: it owns the session and the feed worker; the screen does the drawing."""
 
     COMMANDS = App.COMMANDS | {PlaybookCommands}
@@ -81,6 +81,7 @@ class WarroomApp(App[None]):
 
     # -- the one error path ------------------------------------------------------------------
 
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             error = event.worker.error
@@ -109,7 +110,8 @@ class WarroomApp(App[None]):
             return
         evidence = self.session.evidence()
         terms = ", ".join(evidence.trending[:3])
-        suggested = f"{self.session.brand}: {terms}" if terms else f"{self.session.brand} incident"
+        brand = self.session.brand
+        suggested = clean(f"{brand}: {terms}" if terms else f"{brand} incident", limit=120)
 
         def declared(name: str | None) -> None:
             if name:

@@ -12,11 +12,11 @@ from warroom.report import Review, build_review
 from warroom.store import IncidentLog
 from warroom.tui.review_data import ReviewData
 from warroom.tui.review_index import MinuteIndex
-from warroom.tui.safe import clean
+from warroom.tui.safe import PlainNotifications, clean
 from warroom.tui.screens.review import ReviewScreen
 
 
-class ReviewApp(App[None]):
+class ReviewApp(PlainNotifications, App[None]):
     """Opens on the review screen; the log is open read-only and closed on the way out."""
 
     CSS_PATH = "review.tcss"

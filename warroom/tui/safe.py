@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 from rich.text import Text
+from textual.content import Content
+from textual.notifications import SeverityLevel
 
 # Escape sequences (CSI, OSC, DCS... ) are removed whole, not just their ESC byte.
 _ESCAPES = re.compile(
@@ -71,3 +73,30 @@ def clean(text: str, *, keep_newlines: bool = False, limit: int = MAX_DISPLAY_CH
 def safe_text(text: str, style: str = "", **kwargs: bool | int) -> Text:
     """A Rich Text holding the cleaned characters literally: square brackets are not markup."""
     return Text(clean(text, **kwargs), style=style, no_wrap=False)  # type: ignore[arg-type]
+
+
+def plain(text: str, **kwargs: bool | int) -> Content:
+    """Textual Content of the cleaned characters, never parsed as markup (titles, labels)."""
+    return Content(clean(text, **kwargs))  # type: ignore[arg-type]
+
+
+class PlainNotifications:
+    """An App mixin: every notification (a screen's too) is plain text, never markup."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a toast; `markup` is ignored: messages carry names, paths and errors from outside."""
+        super().notify(  # type: ignore[misc]
+            clean(message, keep_newlines=True, limit=1000),
+            title=clean(title, limit=100),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )

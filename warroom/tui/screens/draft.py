@@ -19,7 +19,7 @@ from warroom.playbook import Template
 from warroom.sentiment import Scorer
 from warroom.session import Session
 from warroom.templates import scan
-from warroom.tui.safe import clean
+from warroom.tui.safe import clean, plain
 
 # The next public update is promised this long after the draft is written.
 NEXT_UPDATE_MINUTES = 60
@@ -140,7 +140,7 @@ class DraftScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         box = self.query_one("#draft-box")
-        box.border_title = f"Draft a message · playbook {clean(self.session.playbook.name)}"
+        box.border_title = plain(f"Draft a message · playbook {self.session.playbook.name}")
         if self.template is None:
             self.query_one("#draft-tone", Static).update("This playbook has no templates.")
             return
@@ -186,11 +186,12 @@ class DraftScreen(ModalScreen[None]):
             words, self.flagged = "Tone: nothing written yet", False
         else:
             words, self.flagged = tone_words(self.template, self.tone)
-        line.update(words)
+        line.update(plain(words))
         line.set_class(self.flagged, "-flagged")
         missing = still_to_fill(text)
+        listed = ", ".join("{" + name + "}" for name in missing)
         self.query_one("#draft-missing", Static).update(
-            "Still to fill: " + ", ".join("{" + name + "}" for name in missing) if missing else ""
+            plain(f"Still to fill: {listed}") if missing else ""
         )
 
     def action_record(self) -> None:
@@ -204,7 +205,8 @@ class DraftScreen(ModalScreen[None]):
         app: Any = self.app
 
         def done() -> None:
-            app.copy_to_clipboard(clean(text, keep_newlines=True))
+            # Escapes are dropped but nothing is cut: the whole draft is what the person wrote.
+            app.copy_to_clipboard(clean(text, keep_newlines=True, limit=len(text) + 1))
             left = still_to_fill(text)
             extra = f"; still to fill: {', '.join(left)}" if left else ""
             self.notify(f"Draft recorded and copied to the clipboard{extra}.")

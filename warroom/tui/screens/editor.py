@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static, TextArea
@@ -25,7 +26,7 @@ from warroom.playbook import (
     parse_playbook,
     user_playbooks_dir,
 )
-from warroom.tui.safe import clean
+from warroom.tui.safe import clean, plain
 
 # Validation takes ~5 ms on the default playbook; the pause only spares work while typing fast.
 VALIDATE_DELAY = 0.25
@@ -143,12 +144,15 @@ class PlaybookEditor(Screen[None]):
         self._warned_unsaved = False
 
     def compose(self) -> ComposeResult:
+        # File names and paths are the user's: shown as characters, never markup.
         title = f"Playbook {clean(self.playbook_name, limit=64)} · {clean(str(self.target))}"
-        yield Static(title, id="editor-title")
+        yield Static(Content(title), id="editor-title")
         if self.bundled:
             yield Static(
-                f"Bundled playbooks are read-only: saving writes your copy to {self.target}, "
-                f"which then replaces the bundled '{self.playbook_name}'.",
+                plain(
+                    f"Bundled playbooks are read-only: saving writes your copy to {self.target}, "
+                    f"which then replaces the bundled '{self.playbook_name}'."
+                ),
                 id="editor-notice",
             )
         with Horizontal(id="editor-body"):

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Static
 from warroom.engine import EngineUpdate
 from warroom.model import EventKind, Level
 from warroom.session import Session
-from warroom.tui.safe import clean
+from warroom.tui.safe import clean, plain
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.feed import MentionFeed
 from warroom.tui.widgets.gauge import SentimentGauge
@@ -157,14 +157,16 @@ class MainScreen(Screen[None]):
         )
         done, total = checklist.progress
         playbook = clean(self.session.playbook.name, limit=40)
-        self.query_one("#checklist-pane").border_title = f"Checklist · {playbook} · {done}/{total}"
+        title = f"Checklist · {playbook} · {done}/{total}"
+        self.query_one("#checklist-pane").border_title = plain(title)
 
     def _refresh_status(self) -> None:
         stats = self.session.engine.stats
         sources = getattr(self.app, "source_states", {})
         parts = [clean(state.describe(), limit=120) for state in sources.values()]
         parts.append(f"{stats.ingested:,} mentions ({stats.duplicates:,} dup)")
-        self.query_one("#status", Static).update(" │ ".join(parts), layout=False)
+        # Source names and errors come from config and the network: never markup.
+        self.query_one("#status", Static).update(plain(" │ ".join(parts)), layout=False)
 
     def _refresh_tabs(self) -> None:
         labels = [
@@ -181,7 +183,7 @@ class MainScreen(Screen[None]):
             title += f" · filter: {clean(feed.filter.describe(), limit=60)} ({len(feed.shown):,})"
         if feed.paused:
             title += f" · PAUSED, {len(feed.waiting):,} new"
-        self.query_one("#feed-pane").border_title = title
+        self.query_one("#feed-pane").border_title = plain(title)  # the query is typed: not markup
 
     # -- layout ------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from warroom.model import Level
 from warroom.report import duration_text
 from warroom.tui.review_data import ReviewData
 from warroom.tui.review_index import MinuteIndex
-from warroom.tui.safe import clean
+from warroom.tui.safe import clean, plain
 from warroom.tui.widgets.header import clock_text
 from warroom.tui.widgets.review_panes import MinuteFigures, ReviewChecklist, ReviewTimeline
 from warroom.tui.widgets.timeline_chart import TimelineChart
@@ -91,9 +91,8 @@ class ReviewScreen(Screen[None]):
             checklist.show_at(data, state, index)
             done, total = checklist.progress
             name = clean(data.playbook.name, limit=30) if data.playbook else "playbook unknown"
-            self.query_one(
-                "#review-checklist-pane"
-            ).border_title = f"Checklist · {name} · {done}/{total} then"
+            title = f"Checklist · {name} · {done}/{total} then"
+            self.query_one("#review-checklist-pane").border_title = plain(title)
             events, later = data.events_until(index)
             self.query_one(ReviewTimeline).show_until(events, later)
 

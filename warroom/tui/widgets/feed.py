@@ -112,7 +112,8 @@ class FeedRow:
         mention = item.mention
         text = clean(mention.text, limit=500)
         author = clean(mention.author or "", limit=40)
-        columns = f"{mention.source[:8]:<8} {author[:12]:<12} {compact_number(mention.reach):>5} "
+        source = clean(mention.source, limit=40)
+        columns = f"{source[:8]:<8} {author[:12]:<12} {compact_number(mention.reach):>5} "
         return cls(item, text, f"{text} {author}".lower(), item.score.label, columns)
 
     @property
@@ -121,7 +122,7 @@ class FeedRow:
         compound = self.item.score.compound
         if compound is not None:
             return f"{compound:+.2f}"
-        return f"{(self.item.mention.lang or '?')[:5]:>5}"
+        return f"{clean(self.item.mention.lang or '?', limit=20)[:5]:>5}"
 
 
 def relative_time(moment: datetime, now: datetime) -> str:

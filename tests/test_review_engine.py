@@ -1,0 +1,155 @@
+"""Review of the engine wiring: future-dated posts, a dead scoring process, resuming, two consoles."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import T0
+from warroom.analysis import analyze
+from warroom.clock import FrozenClock
+from warroom.engine import Engine
+from warroom.model import EventKind, Label, Level, Mention, Score, ScoredMention, label_for
+from warroom.playbook import default_playbook
+from warroom.session import InProcessScoring, ProcessScoring, Session
+from warroom.signals import DetectorRule, Signals
+from warroom.store import IncidentLocked, IncidentStore
+
+FAST = DetectorRule(
+    window_minutes=5, warmup_minutes=20, trend_window_minutes=20, cooldown_minutes=3
+)
+
+
+def post(n: int, at: timedelta, compound: float = 0.5) -> ScoredMention:
+    mention = Mention(f"t:{n}", "test", "ordinary words", T0 + at)
+    return ScoredMention(mention, Score(compound, label_for(compound)))
+
+
+def minutes_of(first: int, last: int, negative: int, calm: int, start: int = 0) -> list:
+    """Posts for minutes first..last-1: `negative` bad ones and `calm` good ones a minute."""
+    out, n = [], start
+    for minute in range(first, last):
+        for index in range(negative + calm):
+            compound = -0.6 if index < negative else 0.5
+            out.append(post(n, timedelta(minutes=minute, seconds=index % 60), compound))
+            n += 1
+    return out
+
+
+def crisis_log(clock: FrozenClock, data_dir: Path) -> tuple[str, int]:
+    """A log whose level rose to a crisis and calmed down again; its slug and level events."""
+    log = IncidentStore(data_dir).create("surge", clock=clock)
+    engine = Engine(clock=clock, signals=Signals(FAST), log=log)
+    engine.ingest_scored(minutes_of(0, 30, 4, 16))
+    engine.ingest_scored(minutes_of(30, 36, 25, 5, start=10_000))
+    clock.set(T0 + timedelta(minutes=90))
+    engine.tick()
+    engine.close()
+    with IncidentStore(data_dir).open(log.meta.slug, clock=clock, writable=False) as again:
+        levels = [e for e in again.events() if e.kind is EventKind.LEVEL_CHANGED]
+    assert levels[0].data["level"] != "normal" and levels[-1].data["level"] == "normal"
+    return log.meta.slug, len(levels)
+
+
+def session(data_dir: Path, clock: FrozenClock, *, brand: str = "acme") -> Session:
+    return Session(
+        store=IncidentStore(data_dir),
+        clock=clock,
+        brand=brand,
+        playbook=default_playbook(),
+        scoring=InProcessScoring(),
+        operator="dana",
+    )
+
+
+def test_a_far_future_mention_is_set_apart(clock: FrozenClock) -> None:
+    """A post dated a century ahead is counted apart and does not move event time."""
+    engine = Engine(clock=clock, signals=Signals())
+    engine.ingest_scored([post(1, timedelta(0)), post(2, timedelta(days=36500))])
+    assert engine.stats.future == 1
+    assert engine.watermark == T0
+    assert len(engine.signals.series()) == 1
+
+
+def test_a_future_mention_does_not_stop_detection(clock: FrozenClock) -> None:
+    """After a bad-clock post, minutes of later real posts are still judged when they end."""
+    engine = Engine(clock=clock, signals=Signals(FAST))
+    engine.ingest_scored([post(1, timedelta(days=3650))])
+    engine.ingest_scored(minutes_of(0, 25, 4, 16, start=10))
+    assert engine.signals.gauge().at == T0 + timedelta(minutes=24)
+
+
+def test_analyze_with_a_far_future_mention_stays_small() -> None:
+    """`analyze` on a file with one post dated 2126 gives a series of the real minutes only."""
+    mentions = [post(n, timedelta(minutes=n)).mention for n in range(3)]
+    mentions.append(Mention("t:far", "test", "fine", T0 + timedelta(days=36500)))
+    result = analyze(mentions)
+    assert result.summary["minutes"] == 3
+    assert result.summary["future"] == 1
+
+
+async def test_a_dead_scoring_process_is_restarted() -> None:
+    """When the worker process dies, the next batch restarts the pool and is scored."""
+    scoring = ProcessScoring()
+    try:
+        mention = Mention("t:1", "test", "this is terrible", T0)
+        assert (await scoring.score([mention]))[0].label is Label.NEGATIVE
+        for process in list(scoring._pool._processes.values()):
+            process.kill()
+            process.join(5)
+        await asyncio.sleep(0.2)  # the pool notices its worker is gone
+        again = Mention("t:2", "test", "this is wonderful", T0)
+        assert (await scoring.score([again]))[0].label is Label.POSITIVE
+    finally:
+        scoring.close()
+
+
+def test_resuming_does_not_log_level_changes_again(clock: FrozenClock, data_dir: Path) -> None:
+    """A resumed log whose crisis already calmed down gets no second round of level changes."""
+    slug, before = crisis_log(clock, data_dir)
+    log = IncidentStore(data_dir).open(slug, clock=clock)
+    engine = Engine(clock=clock, signals=Signals(FAST))
+    engine.attach(log, resume=True)
+    clock.set(T0 + timedelta(minutes=95))
+    engine.tick()
+    engine.close()
+    with IncidentStore(data_dir).open(slug, clock=clock, writable=False) as again:
+        after = [e for e in again.events() if e.kind is EventKind.LEVEL_CHANGED]
+    assert len(after) == before
+    assert engine.level is Level.NORMAL
+
+
+def test_a_second_console_is_told_who_holds_the_incident(
+    clock: FrozenClock, data_dir: Path
+) -> None:
+    """Two consoles on one brand: the second gets IncidentLocked, not a parallel log."""
+    first = session(data_dir, clock)
+    first.open()
+    second = session(data_dir, clock)
+    try:
+        with pytest.raises(IncidentLocked, match="tester@"):
+            second.open()
+        assert len(IncidentStore(data_dir).list()) == 1
+    finally:
+        first.shutdown()
+        second.shutdown()
+
+
+def test_resuming_keeps_the_incidents_playbook(clock: FrozenClock, data_dir: Path) -> None:
+    """The console resumes with the playbook the incident was switched to, not the default."""
+    from warroom.playbook import find_playbook, list_playbooks, load_playbook
+
+    other = next(name for name, _path, _bundled in list_playbooks() if name != "default")
+    first = session(data_dir, clock)
+    first.open()
+    first.switch_playbook(load_playbook(find_playbook(other)))
+    first.shutdown()
+    second = session(data_dir, clock)
+    second.open()
+    try:
+        assert second.playbook.name == second.state.playbook
+    finally:
+        second.shutdown()
