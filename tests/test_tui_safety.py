@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets._toast import Toast
 
 from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app
 from warroom.model import Mention
@@ -34,6 +35,11 @@ def hostile_playbook(step_title: str, template_title: str) -> Playbook:
     text = text.replace("title: Confirm the signal is real", f"title: {step_title!r}", 1)
     text = text.replace("title: Holding statement", f"title: {template_title!r}", 1)
     return parse_playbook(text, "default.yaml")
+
+
+def toasts(app: WarroomApp) -> list[str]:
+    """The text of every notification showing (a toast wraps: read it whole, not by line)."""
+    return [str(toast.render()) for toast in app.screen.query(Toast)]
 
 
 async def settle(pilot: Pilot, seconds: float = 0.2) -> None:
@@ -89,9 +95,7 @@ async def test_source_state_detail_is_not_markup(data_dir: Path, demo_scored: li
         assert "\x1b" not in shown and "\x07" not in shown
 
 
-async def test_error_notification_shows_markup_literally(
-    data_dir: Path, demo_scored: list
-) -> None:
+async def test_error_notification_shows_markup_literally(data_dir: Path, demo_scored: list) -> None:
     """A failure whose message holds `[x]` and `[/]` is told as those characters."""
     app = quiet_app(drill_at(data_dir, demo_scored, CALM_AT))
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
@@ -101,12 +105,10 @@ async def test_error_notification_shows_markup_literally(
 
         app.record(fail)  # type: ignore[arg-type]
         await settle(pilot)
-        assert f"Not saved: cannot write /data/[x]/notes {CLOSER}" in screen_text(app)
+        assert toasts(app) == [f"Not saved: cannot write /data/[x]/notes {CLOSER}"]
 
 
-async def test_worker_failure_notification_is_not_markup(
-    data_dir: Path, demo_scored: list
-) -> None:
+async def test_worker_failure_notification_is_not_markup(data_dir: Path, demo_scored: list) -> None:
     """A feed worker failing with markup in its message is told literally, once."""
 
     async def feeder(app: WarroomApp) -> None:
@@ -117,7 +119,7 @@ async def test_worker_failure_notification_is_not_markup(
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
         await app.workers.wait_for_complete()
         await settle(pilot)
-        assert f"feeding mentions failed: bad feed {MARKUP} {CLOSER}" in screen_text(app)
+        assert toasts(app) == [f"feeding mentions failed: bad feed {MARKUP} {CLOSER}"]
 
 
 async def test_hostile_author_and_url_in_the_mention_screen(
@@ -222,14 +224,14 @@ async def test_a_long_draft_is_copied_whole(data_dir: Path, demo_scored: list) -
 async def test_draft_title_and_tone_with_hostile_playbook(
     data_dir: Path, demo_scored: list
 ) -> None:
-    """The draft screen lists a template titled with a bare `[/]` as those characters."""
+    """The draft screen lists a template titled with a bare `[/]` and markup as characters."""
     session = drill_at(data_dir, demo_scored, CRISIS_AT)
-    session.switch_playbook(hostile_playbook("Confirm", f"hold {CLOSER}"))
+    session.switch_playbook(hostile_playbook("Confirm", f"[/]{MARKUP}"))
     app = quiet_app(session)
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
         app.push_screen(DraftScreen(session, "holding"))
         await settle(pilot)
-        assert f"hold {CLOSER}" in screen_text(app)
+        assert f"[/]{MARKUP}" in screen_text(app)
 
 
 async def test_editor_title_shows_a_hostile_file_name(data_dir: Path, demo_scored: list) -> None:

@@ -12,7 +12,7 @@ import click
 from warroom.analysis import analyze as run_analysis
 from warroom.analysis import render_table
 from warroom.cli.common import Context, pass_context, read_mention_file
-from warroom.clock import ScaledClock, SystemClock
+from warroom.clock import FrozenClock, ScaledClock, SystemClock
 from warroom.engine import Engine
 from warroom.incident import IncidentState
 from warroom.model import LineProblem, Mention
@@ -64,7 +64,9 @@ def replay(
         )
         return
     log, existing = _open_or_create(context.store(), name)
-    clock = ScaledClock(mentions[0].created_at, speed) if mentions and speed else SystemClock()
+    # Without a speed, time follows the file: events are stamped with the mentions' event time.
+    start = mentions[0].created_at if mentions else SystemClock().now()
+    clock = ScaledClock(start, speed) if speed else FrozenClock(start)
     engine = Engine(clock=clock, signals=Signals(), scorer=Scorer())
     engine.attach(log, resume=existing)
     engine.listeners.append(_print_level_changes)
@@ -84,6 +86,8 @@ def replay(
 
 async def _feed(engine: Engine, mentions: Sequence[Mention], speed: float | None, progress) -> None:
     async for batch in paced_batches(mentions, speed):
+        if isinstance(engine.clock, FrozenClock):
+            engine.clock.set(max(engine.clock.now(), *(m.created_at for m in batch)))
         engine.ingest(batch)
         if speed is not None:
             engine.tick()

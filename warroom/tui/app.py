@@ -81,7 +81,6 @@ class WarroomApp(PlainNotifications, App[None]):
 
     # -- the one error path ------------------------------------------------------------------
 
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             error = event.worker.error

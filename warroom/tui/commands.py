@@ -6,7 +6,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 
 from warroom.playbook import (
     Playbook,
@@ -84,6 +85,16 @@ def draft_message(app: WarroomApp, template_id: str | None = None) -> None:
     app.push_screen(DraftScreen(app.session, template_id))
 
 
+def highlight(matcher: Matcher, title: str) -> Content:
+    """The title as plain characters with the matched ones lit (Matcher.highlight reads markup)."""
+    content = Content(title)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
 class PlaybookCommands(Provider):
     """'playbook: switch to NAME', 'playbook: edit NAME' and 'draft: TITLE'."""
 
@@ -117,18 +128,21 @@ class PlaybookCommands(Provider):
                 (
                     f"draft: {clean(template.title, limit=64)}",
                     partial(draft_message, app, template.id),
-                    f"Fill the {template.kind} template from the incident, check its tone",
+                    f"Fill the {clean(template.kind, limit=30)} template from the incident,"
+                    " check its tone",
                 )
             )
         return commands
 
     async def discover(self) -> Hits:
+        # Titles and help hold file names and YAML titles: Content, so the palette reads no markup.
         for title, command, help_text in self._commands():
-            yield DiscoveryHit(title, command, help=help_text)
+            yield DiscoveryHit(Content(title), command, text=title, help=Content(help_text))  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, command, help_text in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)
+                help_content = Content(help_text)
+                yield Hit(score, highlight(matcher, title), command, title, help_content)  # type: ignore[arg-type]

@@ -92,7 +92,7 @@ class PlainNotifications:
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Show a toast; `markup` is ignored: messages carry names, paths and errors from outside."""
+        """Show a toast; `markup` is ignored: messages carry names, paths and errors."""
         super().notify(  # type: ignore[misc]
             clean(message, keep_newlines=True, limit=1000),
             title=clean(title, limit=100),
