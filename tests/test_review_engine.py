@@ -14,6 +14,7 @@ from warroom.clock import FrozenClock
 from warroom.engine import Engine
 from warroom.model import EventKind, Label, Level, Mention, Score, ScoredMention, label_for
 from warroom.playbook import default_playbook
+from warroom.sentiment import Scorer
 from warroom.session import InProcessScoring, ProcessScoring, Session
 from warroom.signals import DetectorRule, Signals
 from warroom.store import IncidentLocked, IncidentStore
@@ -153,3 +154,83 @@ def test_resuming_keeps_the_incidents_playbook(clock: FrozenClock, data_dir: Pat
         assert second.playbook.name == second.state.playbook
     finally:
         second.shutdown()
+
+
+async def test_a_replay_clock_starts_when_the_mentions_do(clock: FrozenClock) -> None:
+    """Setup time before `replay --speed` feeds does not put the clock ahead of the mentions."""
+    from warroom.cli.core import _feed
+    from warroom.clock import ScaledClock
+
+    mentions = [post(n, timedelta(seconds=20 * n)).mention for n in range(10)]
+    replay_clock = ScaledClock(mentions[0].created_at, 600)
+    replay_clock._origin -= 10  # ten seconds of resuming a big incident: 100 minutes at 600x
+    engine = Engine(clock=replay_clock, signals=Signals(), scorer=Scorer())
+    await _feed(engine, mentions, 600, lambda count: None)
+    judged_until = engine.signals.gauge().at
+    assert judged_until is not None
+    assert judged_until <= mentions[-1].created_at + timedelta(minutes=1)
+
+
+def test_closing_while_a_flush_runs_does_not_deadlock(
+    clock: FrozenClock, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console's flush thread and shutdown on the UI thread both finish."""
+    import threading
+
+    from warroom import store
+
+    console = session(data_dir, clock)
+    console.open()
+    console.engine.ingest_scored([post(1, timedelta(0))])
+    entered, release = threading.Event(), threading.Event()
+    write = store._Stream.write
+
+    def slow_write(stream: store._Stream, records: list) -> int:
+        entered.set()
+        release.wait(5)
+        return write(stream, records)
+
+    monkeypatch.setattr(store._Stream, "write", slow_write)
+    flusher = threading.Thread(target=console.flush, daemon=True)
+    flusher.start()
+    assert entered.wait(5)
+    closer = threading.Thread(target=console.shutdown, daemon=True)
+    closer.start()
+    closer.join(0.2)
+    release.set()
+    closer.join(5)
+    flusher.join(5)
+    assert not closer.is_alive() and not flusher.is_alive()
+
+
+async def test_notifications_of_a_closed_incident_name_it(
+    clock: FrozenClock, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outcomes of the closed log's events, recorded after the rotation, say which log they are of."""
+    from types import SimpleNamespace
+
+    import aiohttp
+
+    from warroom.notify import WebhookTarget
+    from warroom.watch import attach_notifier
+
+    monkeypatch.delenv("WARROOM_REVIEW_HOOK", raising=False)
+    hook = WebhookTarget("hook", "json", "WARROOM_REVIEW_HOOK", ("declared", "closed"))
+    config = SimpleNamespace(notifications=[hook], brand="acme")
+    console = session(data_dir, clock)
+    console.open()
+    async with aiohttp.ClientSession() as http:
+        notifier = attach_notifier(config, console.engine, session=http, clock=clock)  # type: ignore[arg-type]
+        assert notifier is not None
+        console.declare("acme: outage")
+        old = console.log.meta.slug
+        console.close("fixed")
+        for _ in range(100):
+            if len(console.state.timeline) >= 3:
+                break
+            await asyncio.sleep(0.01)
+        await notifier.close()
+    outcomes = [e for e in console.state.timeline if e.kind is EventKind.NOTIFICATION]
+    console.shutdown()
+    assert [o.data["event"] for o in outcomes] == ["declared", "closed"]
+    assert all(o.data.get("incident") == old for o in outcomes)

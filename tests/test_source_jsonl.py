@@ -228,5 +228,5 @@ async def test_running_source_state_names_skipped_lines(follower: Follower) -> N
     await asyncio.wait_for(task, 5)
     source.close()
     connected = next(s for s in follower.states if s.status is SourceStatus.CONNECTED)
-    assert connected.detail.startswith("1 new; skipped 1 bad line(s), last ")
+    assert connected.detail.startswith("1 new; skipped 1 bad item(s), last ")
     assert f"{follower.path}:2: (line): not JSON" in connected.detail

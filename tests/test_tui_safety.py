@@ -5,16 +5,23 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Input
 from textual.widgets._toast import Toast
 
 from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app
-from warroom.model import Mention
+from warroom.clock import FrozenClock
+from warroom.model import EventKind, Mention
 from warroom.playbook import Playbook, bundled_dir, parse_playbook, user_playbooks_dir
 from warroom.session import Session
 from warroom.sources.base import SourceState, SourceStatus
+from warroom.store import IncidentStore
 from warroom.tui.app import WarroomApp
+from warroom.tui.review import ReviewApp
 from warroom.tui.screens.draft import DraftScreen
+from warroom.tui.screens.incident import CloseScreen
 from warroom.tui.screens.mention import MentionScreen
 from warroom.tui.widgets.feed import MentionFeed
 
@@ -23,7 +30,7 @@ CLOSER = "[/] and [@click=app.quit]quit[/]"
 ESCAPES = "\x1b[2J\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07"
 
 
-def screen_text(app: WarroomApp) -> str:
+def screen_text(app: App[None]) -> str:
     """Every character on the screen (toasts included), line by line."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
@@ -37,7 +44,7 @@ def hostile_playbook(step_title: str, template_title: str) -> Playbook:
     return parse_playbook(text, "default.yaml")
 
 
-def toasts(app: WarroomApp) -> list[str]:
+def toasts(app: App[None]) -> list[str]:
     """The text of every notification showing (a toast wraps: read it whole, not by line)."""
     return [str(toast.render()) for toast in app.screen.query(Toast)]
 
@@ -252,10 +259,8 @@ async def test_editor_title_shows_a_hostile_file_name(data_dir: Path, demo_score
 
 async def test_brand_and_operator_with_markup_show_literally(data_dir: Path) -> None:
     """A configured brand and operator holding markup show as typed in header and notes."""
-    from warroom.clock import FrozenClock
     from warroom.playbook import default_playbook
     from warroom.session import InProcessScoring
-    from warroom.store import IncidentStore
 
     session = Session(
         store=IncidentStore(data_dir),
@@ -273,3 +278,63 @@ async def test_brand_and_operator_with_markup_show_literally(data_dir: Path) -> 
         shown = screen_text(app)
         assert f"Acme {CLOSER}" in shown
         assert f"[b]dana: note {MARKUP}" in shown
+
+
+async def test_a_failed_close_keeps_the_typed_summary(
+    data_dir: Path, demo_scored: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When closing cannot be written, the close box comes back holding the summary typed."""
+    session = drill_at(data_dir, demo_scored, CRISIS_AT)
+    session.declare("outage")
+    app = quiet_app(session)
+
+    def refuse(summary: str) -> object:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(session, "close", refuse)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        app.action_close_incident()
+        await settle(pilot)
+        await pilot.press(*"[b]rolled back", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CloseScreen)
+        assert app.screen.query_one(Input).value == "[b]rolled back"
+        assert toasts(app) == ["Not saved: disk full"]
+
+
+async def test_a_failed_flag_is_not_shown_as_flagged(
+    data_dir: Path, demo_scored: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flag that cannot be written leaves the mention unflagged on screen."""
+    session = drill_at(data_dir, demo_scored, CALM_AT)
+    app = quiet_app(session)
+
+    def refuse(item: object, flagged: bool = True) -> object:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(session, "flag", refuse)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await pilot.press("enter")
+        assert isinstance(app.screen, MentionScreen)
+        await pilot.press("f")
+        await settle(pilot)
+        assert not app.main_screen.query_one(MentionFeed).shown[0].flagged
+        assert "flagged  no" in str(app.screen.query_one("#mention-details").render())
+
+
+async def test_review_of_a_hostile_incident_opens_literally(data_dir: Path) -> None:
+    """Review shows a `[/]` incident name, note and missing playbook name as characters."""
+    store = IncidentStore(data_dir)
+    with store.create(f"[/] {MARKUP}", clock=FrozenClock(CALM_AT)) as log:
+        log.append(EventKind.PLAYBOOK_CHANGED, {"playbook": "[/]gone"})
+        log.append(EventKind.NOTE, {"text": f"note {CLOSER}"}, author="[b]dana")
+        slug = log.meta.slug
+    log = store.open(slug, clock=FrozenClock(CALM_AT), writable=False)
+    app = ReviewApp(log)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await settle(pilot)
+        assert app.is_running
+        shown = screen_text(app)
+        assert f"[/] {MARKUP}" in shown
+        assert f"[b]dana: note {CLOSER}" in shown
+        assert any("[/]gone" in toast for toast in toasts(app))

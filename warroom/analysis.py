@@ -63,6 +63,7 @@ def analyze(
         "duplicates": stats.duplicates,
         "non_english": stats.non_english,
         "competitor": stats.competitor,
+        "future": stats.future,
         "skipped_lines": len(problems or []),
         "minutes": len(series),
         "first": format_time(series[0].minute) if series else None,
@@ -94,11 +95,16 @@ def render_table(result: Analysis) -> str:
     s = result.summary
     lines.append(
         f"{s['mentions']} mentions ({s['duplicates']} duplicates dropped, "
-        f"{s['non_english']} not English, {s['competitor']} about competitors), "
+        f"{s['non_english']} not English, {s['competitor']} about competitors"
+        f"{_future(s.get('future', 0))}), "
         f"{s['skipped_lines']} lines skipped, {s['minutes']} minutes, "
         f"peak level {s['peak_level']}"
     )
     return "\n".join(lines)
+
+
+def _future(count: int) -> str:
+    return f", {count} dated over a day ahead and left out" if count else ""
 
 
 def _signed(value: float | None, width: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.clock import Clock
@@ -19,15 +19,17 @@ from warroom.model import (
     Score,
     ScoredMention,
     format_time,
+    parse_time,
 )
 from warroom.sentiment import Scorer
-from warroom.signals import LevelChange, Signals
+from warroom.signals import FUTURE_SLACK_MINUTES, LevelChange, Signals
 from warroom.store import IncidentLog
 
 # Ids remembered for deduplication; the oldest are forgotten first (sources dedupe too).
 SEEN_IDS_LIMIT = 500_000
 # Stored mentions are read back in chunks of this many when resuming an incident.
 RESUME_CHUNK = 50_000
+FUTURE_SLACK = timedelta(minutes=FUTURE_SLACK_MINUTES)
 
 
 @dataclass
@@ -39,6 +41,7 @@ class EngineStats:
     duplicates: int = 0
     non_english: int = 0
     competitor: int = 0
+    future: int = 0  # dated a day or more ahead: kept in the log, left out of the signals
     skipped_lines: int = 0
 
 
@@ -84,8 +87,11 @@ class Engine:
         self.state = IncidentState(name=log.meta.name)
         if not resume:
             return
+        judged: datetime | None = None  # the end of the last minute the log's detector judged
         for event in log.events():
             self.state.apply(event)
+            if event.kind is EventKind.LEVEL_CHANGED:
+                judged = _latest(judged, _judged_minute(event))
         # The stored mentions come back into the signals (baseline), not into the log again.
         self.log = None
         try:
@@ -98,9 +104,11 @@ class Engine:
             self.ingest_scored(chunk, advance=False)
         finally:
             self.log = log
-        # Level changes already in the log are not announced again: advance quietly.
-        if self.watermark is not None:
-            self.signals.advance(self.watermark)
+        # Level changes already in the log are not announced (nor logged) again: advance quietly
+        # as far as the last run judged, not only to the last mention.
+        judged = _latest(self.watermark, judged)
+        if judged is not None:
+            self.signals.advance(judged)
         self.stats = EngineStats()  # counts are of this run; the log holds the rest
 
     # -- mentions ----------------------------------------------------------------------------
@@ -152,16 +160,25 @@ class Engine:
         stats = self.stats
         stats.ingested += len(scored)
         latest = self.watermark
+        # A post dated a day past event time is a bad clock: counted in the signals it would make
+        # every real minute "late" (never judged) and the series millions of minutes long.
+        now = self.clock.now()
+        horizon = max(now, latest or now) + FUTURE_SLACK
+        counted = []
         for item in scored:
             mention = item.mention
             if item.score.compound is None:
                 stats.non_english += 1
             if not mention.is_brand:
                 stats.competitor += 1
+            if mention.created_at > horizon:
+                stats.future += 1
+                continue
+            counted.append(item)
             if latest is None or mention.created_at > latest:
                 latest = mention.created_at
         self.watermark = latest
-        self.signals.add_many(scored)
+        self.signals.add_many(counted)
         if self.log is not None:
             self.log.append_mentions(scored)
         if advance and latest is not None:
@@ -247,3 +264,18 @@ class Engine:
         """Flush and release the incident log."""
         if self.log is not None:
             self.log.close()
+
+
+def _judged_minute(event: Event) -> datetime | None:
+    # A level change's "minute" is the end of the minute judged (LevelChange.at).
+    value = event.data.get("minute")
+    try:
+        return parse_time(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    return max(a, b)

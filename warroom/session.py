@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -16,10 +18,17 @@ from warroom.engine import Engine, EngineUpdate
 from warroom.incident import IncidentState
 from warroom.model import Event, EventKind, Label, Mention, Score, ScoredMention, label_for
 from warroom.model import format_time as iso
-from warroom.playbook import Playbook
+from warroom.playbook import (
+    Playbook,
+    PlaybookInvalid,
+    PlaybookNotFound,
+    find_playbook,
+    load_playbook,
+    user_playbooks_dir,
+)
 from warroom.sentiment import Scorer, score_texts
 from warroom.signals import DetectorRule, Signals
-from warroom.store import IncidentLocked, IncidentLog, IncidentStore
+from warroom.store import IncidentLog, IncidentStore
 
 # Mentions kept in memory for the feed.
 RECENT_MENTIONS = 5000
@@ -54,13 +63,12 @@ class ProcessScoring:
         self._pool = ProcessPoolExecutor(max_workers=1)
 
     async def score(self, mentions: Sequence[Mention]) -> list[Score]:
-        english = [m for m in mentions if m.is_english]
-        loop = asyncio.get_running_loop()
-        values = iter(
-            await loop.run_in_executor(
-                self._pool, score_texts, [m.text for m in english], self.lexicon
-            )
-        )
+        texts = [m.text for m in mentions if m.is_english]
+        try:
+            values = iter(await self._run(texts))
+        except BrokenProcessPool:
+            # The worker died (killed, out of memory): a fresh pool scores this batch and the next.
+            values = iter(await self._run(texts))
         scores = []
         for mention in mentions:
             if mention.is_english:
@@ -69,6 +77,18 @@ class ProcessScoring:
             else:
                 scores.append(Score(None, None))
         return scores
+
+    async def _run(self, texts: list[str]) -> list[float]:
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                pool, score_texts, texts, self.lexicon
+            )
+        except BrokenProcessPool:
+            if self._pool is pool:  # a concurrent batch may have restarted it already
+                self._pool = ProcessPoolExecutor(max_workers=1)
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -129,6 +149,9 @@ class Session:
         self.recent: deque[ScoredMention] = deque(maxlen=RECENT_MENTIONS)
         self.recent_negative: deque[ScoredMention] = deque(maxlen=500)
         self.closed_slugs: list[str] = []
+        # A flush (from a worker thread) and closing a log never overlap: the store's close
+        # waits for a running flush while holding what that flush needs to finish.
+        self._disk = threading.Lock()
         self.engine.listeners.append(self._remember)
 
     def _remember(self, update: EngineUpdate) -> None:
@@ -140,18 +163,24 @@ class Session:
     # -- the log -----------------------------------------------------------------------------
 
     def open(self, name: str | None = None) -> IncidentLog:
-        """Continue the newest open log of this kind (drill or live), else start one."""
+        """Continue the newest open log of this kind (drill or live), else start one.
+
+        Raises IncidentLocked (naming the holder) when another console is working that log:
+        a second console must not split the team's log in two.
+        """
         for meta in reversed(self.store.list()):
             if meta.drill != self.drill or meta.brand != self.brand:
                 continue
             with self.store.open(meta.slug, clock=self.clock, writable=False) as peek:
                 if IncidentState.from_events(peek.events()).closed_at is not None:
                     continue
-            try:
-                log = self.store.open(meta.slug, clock=self.clock)
-            except IncidentLocked:
+            log = self.store.open(meta.slug, clock=self.clock)
+            # Closed between the peek and the lock: read again under the lock.
+            if IncidentState.from_events(log.events()).closed_at is not None:
+                log.close()
                 continue
             self._attach(log, resume=True)
+            self._resume_playbook()
             return log
         log = self.store.create(
             name or self._log_name(), clock=self.clock, brand=self.brand, drill=self.drill
@@ -159,6 +188,19 @@ class Session:
         self._attach(log, resume=False)
         self._record_playbook()
         return log
+
+    def _resume_playbook(self) -> None:
+        # The checklist is the incident's: the playbook it last ran, not the configured one.
+        wanted = self.state.playbook
+        if not wanted or wanted == self.playbook.name:
+            return
+        try:
+            self.playbook = load_playbook(
+                find_playbook(wanted, user_playbooks_dir(self.store.data_dir))
+            )
+        except (PlaybookNotFound, PlaybookInvalid, OSError):
+            # Gone or broken since: go on with the configured one, and say so in the log.
+            self._record_playbook()
 
     def _record_playbook(self) -> None:
         if self.playbook.name:
@@ -198,8 +240,10 @@ class Session:
 
     def flush(self) -> None:
         """Write buffered mentions now; safe to call from a thread while mentions arrive."""
-        if self.engine.log is not None and self.engine.log.writable:
-            self.engine.log.flush()
+        with self._disk:
+            log = self.engine.log
+            if log is not None and log.writable:
+                log.flush()
 
     # -- what the team does ------------------------------------------------------------------
 
@@ -229,13 +273,15 @@ class Session:
         """Close the incident with a one-line summary; watching goes on in a fresh log."""
         event = self.engine.record(EventKind.CLOSED, {"summary": summary}, author=self.operator)
         closed = self.log
-        closed.flush()
+        with self._disk:
+            closed.flush()
         self.closed_slugs.append(closed.meta.slug)
         fresh = self.store.create(
             self._log_name(), clock=self.clock, brand=self.brand, drill=self.drill
         )
         self.engine.attach(fresh, resume=False)
-        closed.close()
+        with self._disk:
+            closed.close()
         self._record_playbook()
         return event
 
@@ -278,4 +324,5 @@ class Session:
     def shutdown(self) -> None:
         """Flush, release the incident and stop the scoring process."""
         self.scoring.close()
-        self.engine.close()
+        with self._disk:
+            self.engine.close()

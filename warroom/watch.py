@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 import aiohttp
 
@@ -17,6 +19,8 @@ from warroom.signals import DetectorRule
 from warroom.sources.base import CursorStore, Source, StateListener
 
 USER_AGENT = "warroom/0.1 (social listening for crisis teams)"
+# Events remembered to name the log of a late delivery outcome (far more than can be queued).
+ORIGINS_KEPT = 10_000
 
 
 def detector_rule(config: WatchConfig, playbook: Playbook | None = None) -> DetectorRule:
@@ -67,16 +71,26 @@ def attach_notifier(
     """Tell the configured webhooks about the incident's events; each delivery is logged."""
     if not config.notifications:
         return None
+    # Which log each announced event is in: closing an incident rotates to a fresh log, and an
+    # outcome arriving after that is recorded there, so it must name the log its event is in.
+    origin: OrderedDict[tuple[int, str], str] = OrderedDict()
+
+    def record(outcome: dict[str, Any]) -> None:
+        slug = origin.get((outcome.get("seq"), outcome.get("event")))  # type: ignore[arg-type]
+        if slug is not None and engine.log is not None and slug != engine.log.meta.slug:
+            outcome = {**outcome, "incident": slug}
+        engine.record(EventKind.NOTIFICATION, outcome, author=None)
+
     notifier = Notifier(
-        config.notifications,
-        session=session,
-        clock=clock,
-        brand=config.brand,
-        record=lambda outcome: engine.record(EventKind.NOTIFICATION, outcome, author=None),
+        config.notifications, session=session, clock=clock, brand=config.brand, record=record
     )
 
     def announce(update: EngineUpdate) -> None:
         for event in update.events:
+            if engine.log is not None:
+                origin[(event.seq, str(event.kind))] = engine.log.meta.slug
+                while len(origin) > ORIGINS_KEPT:
+                    origin.popitem(last=False)
             notifier.notify(
                 event, incident=engine.state.name, level=engine.level, reason=engine.state.reason
             )

@@ -85,6 +85,10 @@ def replay(
 
 
 async def _feed(engine: Engine, mentions: Sequence[Mention], speed: float | None, progress) -> None:
+    if mentions and isinstance(engine.clock, ScaledClock):
+        # Paced from now: time spent opening (or resuming) the incident must not put the clock
+        # ahead, or ticks would judge minutes before their mentions are fed.
+        engine.clock.restart(mentions[0].created_at)
     async for batch in paced_batches(mentions, speed):
         if isinstance(engine.clock, FrozenClock):
             engine.clock.set(max(engine.clock.now(), *(m.created_at for m in batch)))

@@ -283,6 +283,7 @@ class Source(ABC):
         self.saved = cursors.load(name)
         self._seen = self.saved.seen_ids()
         self.problems: list[str] = []
+        self._skipped_since_report: list[str] = []
 
     # -- helpers for subclasses --------------------------------------------------------------
 
@@ -301,7 +302,11 @@ class Source(ABC):
         return bool(variable and self.env.get(str(variable)))
 
     def report(self, status: SourceStatus, detail: str = "", until: datetime | None = None) -> None:
-        """Publish a new state to the status line."""
+        """Publish a new state to the status line; after skipping bad items it names the last."""
+        if status is SourceStatus.CONNECTED and self._skipped_since_report:
+            count, last = len(self._skipped_since_report), self._skipped_since_report[-1]
+            detail = f"{detail}; skipped {count} bad item(s), last {last}".lstrip("; ")
+            self._skipped_since_report.clear()
         self.state = SourceState(self.name, status, detail, until)
         if self._on_state is not None:
             self._on_state(self.state)
@@ -310,6 +315,7 @@ class Source(ABC):
         """Note one bad item: it is skipped, the rest of the batch goes on."""
         self.problems.append(f"{self.name}: {problem}")
         del self.problems[:-100]
+        self._skipped_since_report.append(problem)
 
     async def check_response(self, response: aiohttp.ClientResponse) -> None:
         """Turn 429/5xx/4xx answers into the errors the run loop understands."""

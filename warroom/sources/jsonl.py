@@ -7,11 +7,10 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from typing import IO, Any, ClassVar
 
 from warroom.model import LineProblem, Mention, read_mentions
-from warroom.sources.base import Source, SourceError, SourceStatus, register
+from warroom.sources.base import Source, SourceError, register
 
 MAX_READ = 8 * 1024 * 1024  # bytes per poll, so a huge backlog is emitted in slices
 _EOF = None
@@ -35,20 +34,6 @@ class JsonlSource(Source):
         self.stdin_closed = False
         self._stdin_line = 0
         self._more = False
-        self._skipped: list[str] = []
-
-    def skip(self, problem: str) -> None:
-        """Note a bad line; the next state report says so too."""
-        super().skip(problem)
-        self._skipped.append(problem)
-
-    def report(self, status: SourceStatus, detail: str = "", until: datetime | None = None) -> None:
-        """Publish a state; after a poll that skipped lines, the detail names the last one."""
-        if status is SourceStatus.CONNECTED and self._skipped:
-            count, last = len(self._skipped), self._skipped[-1].removeprefix(f"{self.name}: ")
-            detail = f"{detail}; skipped {count} bad line(s), last {last}".lstrip("; ")
-            self._skipped.clear()
-        super().report(status, detail, until)
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> list[tuple[str, str]]:

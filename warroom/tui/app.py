@@ -89,15 +89,16 @@ class WarroomApp(PlainNotifications, App[None]):
 
     def record(
         self, action: Callable[[], Event], *, then: Callable[[], None] | None = None
-    ) -> None:
+    ) -> bool:
         """Write a person's action to the log; only once it is on disk is the input let go."""
         try:
             action()
         except Exception as error:  # nothing typed is lost: the input keeps its text
             self.notify(f"Not saved: {clean(str(error), limit=200)}", severity="error", timeout=10)
-            return
+            return False
         if then is not None:
             then()
+        return True
 
     # -- the incident lifecycle --------------------------------------------------------------
 
@@ -113,9 +114,12 @@ class WarroomApp(PlainNotifications, App[None]):
         suggested = clean(f"{brand}: {terms}" if terms else f"{brand} incident", limit=120)
 
         def declared(name: str | None) -> None:
-            if name:
-                self.record(lambda: self.session.declare(name, evidence.to_dict()))
+            if not name:
+                return
+            if self.record(lambda: self.session.declare(name, evidence.to_dict())):
                 self.main_screen.tick()
+            else:  # not on disk: ask again with the name as typed, so it is not lost
+                self.push_screen(DeclareScreen(evidence, name, manual), declared)
 
         self.push_screen(DeclareScreen(evidence, suggested, manual), declared)
 
@@ -125,8 +129,10 @@ class WarroomApp(PlainNotifications, App[None]):
             return
 
         def closed(summary: str | None) -> None:
-            if summary:
-                self.record(lambda: self.session.close(summary), then=self._after_close)
+            if summary and not self.record(
+                lambda: self.session.close(summary), then=self._after_close
+            ):
+                self.push_screen(CloseScreen(summary), closed)  # the summary as typed, kept
 
         self.push_screen(CloseScreen(), closed)
 

@@ -63,10 +63,14 @@ class CloseScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="close.cancel")]
 
+    def __init__(self, summary: str = "") -> None:
+        super().__init__()
+        self.summary = summary
+
     def compose(self) -> ComposeResult:
         with Vertical(id="close-box"):
             yield Static("One line for the record: what happened, and how it ended.")
-            yield Input(placeholder="summary", id="close-summary", max_length=300)
+            yield Input(self.summary, placeholder="summary", id="close-summary", max_length=300)
             yield Static("Enter closes the incident · Esc: cancel", id="close-help")
 
     def on_mount(self) -> None:

@@ -85,20 +85,28 @@ class MentionScreen(ModalScreen[None]):
         mention = self.row.item.mention
         who = clean(mention.author or mention.source, limit=40)
         note = f"Evidence from {who}: {clean(mention.text, limit=240)}"
-        self.app.record(lambda: self.session.note(note, evidence=mention.id))
-        self.notify("Added to the notes as evidence.")
+        self.app.record(
+            lambda: self.session.note(note, evidence=mention.id),
+            then=lambda: self.notify("Added to the notes as evidence."),
+        )
 
     def action_flag(self) -> None:
         flagged = not self.row.flagged
-        self.app.record(lambda: self.session.flag(self.row.item, flagged))
-        self._feed().mark(self.row.item.mention.id, flagged=flagged)
-        self._redraw()
+
+        def shown() -> None:  # only once it is in the log: the feed never shows an unsaved flag
+            self._feed().mark(self.row.item.mention.id, flagged=flagged)
+            self._redraw()
+
+        self.app.record(lambda: self.session.flag(self.row.item, flagged), then=shown)
 
     def action_override(self, label: str) -> None:
         new = Label(label)
-        self.app.record(lambda: self.session.override(self.row.item, new))
-        self._feed().mark(self.row.item.mention.id, label=new)
-        self._redraw()
+
+        def shown() -> None:
+            self._feed().mark(self.row.item.mention.id, label=new)
+            self._redraw()
+
+        self.app.record(lambda: self.session.override(self.row.item, new), then=shown)
 
     def _feed(self) -> MentionFeed:
         return self.app.main_screen.query_one(MentionFeed)
