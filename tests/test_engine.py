@@ -116,3 +116,13 @@ def test_replay_as_fast_as_possible_does_not_sleep() -> None:
 
     assert asyncio.run(collect()) == [1000, 1000, 500]
     assert all(s == 0 for s in slept)
+
+
+def test_a_post_from_decades_ago_does_not_blow_up_the_series(clock: FrozenClock) -> None:
+    """Long silences are left out of the series instead of filled minute by minute."""
+    engine = Engine(clock=clock, signals=Signals(), scorer=Scorer())
+    old = Mention("t:old", "test", "fine", T0.replace(year=1971))
+    engine.ingest([old, mention(1, 0), mention(2, 3)], advance=False)
+    engine.finish()
+    minutes = [m.minute for m in engine.signals.series()]
+    assert minutes[0].year == 1971 and len(minutes) == 5  # 1971, then 09:00..09:03

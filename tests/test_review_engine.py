@@ -1,4 +1,4 @@
-"""Review of the engine wiring: future-dated posts, a dead scoring process, resuming, two consoles."""
+"""Review of the engine wiring: future posts, a dead scorer, resuming, two consoles, closing."""
 
 from __future__ import annotations
 
@@ -206,7 +206,7 @@ def test_closing_while_a_flush_runs_does_not_deadlock(
 async def test_notifications_of_a_closed_incident_name_it(
     clock: FrozenClock, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Outcomes of the closed log's events, recorded after the rotation, say which log they are of."""
+    """Outcomes for the closed log's events, recorded after the rotation, name that log."""
     from types import SimpleNamespace
 
     import aiohttp
@@ -234,3 +234,59 @@ async def test_notifications_of_a_closed_incident_name_it(
     console.shutdown()
     assert [o.data["event"] for o in outcomes] == ["declared", "closed"]
     assert all(o.data.get("incident") == old for o in outcomes)
+
+
+def test_demo_says_who_holds_the_drill(clock: FrozenClock, data_dir: Path) -> None:
+    """`warroom demo` while another console runs the drill: a one-line error, no traceback."""
+    from click.testing import CliRunner
+
+    from warroom import demo_scenario
+    from warroom.cli import main
+
+    held = IncidentStore(data_dir).create(
+        "Drill: held", clock=clock, brand=demo_scenario.BRAND, drill=True
+    )
+    try:
+        result = CliRunner().invoke(main, ["demo"])
+    finally:
+        held.close()
+    assert result.exit_code == 1
+    assert "open for writing by tester@" in result.output
+    assert not isinstance(result.exception, IncidentLocked)
+
+
+def test_a_failing_listener_does_not_fail_a_saved_note(clock: FrozenClock, data_dir: Path) -> None:
+    """A note on disk is reported saved even when a listener raises (no retyped duplicate)."""
+    console = session(data_dir, clock)
+    console.open()
+
+    def broken(update: object) -> None:
+        raise RuntimeError("listener bug")
+
+    console.engine.listeners.insert(0, broken)
+    try:
+        event = console.note("call legal")
+        assert event.data["text"] == "call legal"
+        notes = [e for e in console.log.events() if e.kind is EventKind.NOTE]
+        assert [n.data["text"] for n in notes] == ["call legal"]
+    finally:
+        console.shutdown()
+
+
+async def test_a_batch_is_scored_even_when_the_pool_keeps_breaking(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If a fresh pool breaks too, the batch is scored here rather than lost."""
+    from concurrent.futures import Executor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from warroom import session as session_module
+
+    class Broken(Executor):
+        def submit(self, *args: object, **kwargs: object):  # type: ignore[override]
+            raise BrokenProcessPool("worker died")
+
+    monkeypatch.setattr(session_module, "ProcessPoolExecutor", lambda max_workers: Broken())
+    scoring = ProcessScoring()
+    scores = await scoring.score([Mention("t:1", "test", "this is terrible", T0)])
+    assert scores[0].label is Label.NEGATIVE

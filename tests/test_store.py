@@ -342,3 +342,35 @@ def test_damaged_segment_is_named_in_the_error(
         incidents.open("damaged", clock=clock)
     (log.path / "events" / "0000000000.json").write_text("{}")
     incidents.open("damaged", clock=clock).close()  # the failed open released its lock
+
+
+def test_close_while_a_flush_runs_in_another_thread_does_not_deadlock(
+    data_dir: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """close() waits for a running flush and then finishes; neither hangs."""
+    import threading
+
+    from warroom.store import _Stream
+
+    log = IncidentStore(data_dir).create("deadlock", clock=clock)
+    log.append_mentions([ScoredMention(Mention("m:1", "t", "x", clock.now()), Score(0.0, None))])
+    entered, release = threading.Event(), threading.Event()
+    original = _Stream.write
+
+    def slow_write(self, records):  # type: ignore[no-untyped-def]
+        entered.set()
+        release.wait(5)
+        return original(self, records)
+
+    monkeypatch.setattr(_Stream, "write", slow_write)
+    flusher = threading.Thread(target=log.flush)
+    flusher.start()
+    assert entered.wait(5)
+    closer = threading.Thread(target=log.close)
+    closer.start()
+    release.set()
+    flusher.join(5)
+    closer.join(5)
+    assert not flusher.is_alive() and not closer.is_alive()
+    with IncidentStore(data_dir).open(log.meta.slug, clock=clock, writable=False) as again:
+        assert again.mention_count() == 1

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.events import Paste
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets._toast import Toast
@@ -338,3 +339,56 @@ async def test_review_of_a_hostile_incident_opens_literally(data_dir: Path) -> N
         assert f"[/] {MARKUP}" in shown
         assert f"[b]dana: note {CLOSER}" in shown
         assert any("[/]gone" in toast for toast in toasts(app))
+
+
+async def test_a_pasted_post_loses_its_escapes_in_the_note_line(
+    data_dir: Path, demo_scored: list
+) -> None:
+    """Pasting a post with escapes into the note line keeps its words, not its escapes."""
+    app = quiet_app(drill_at(data_dir, demo_scored, CALM_AT))
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await pilot.press("n")
+        field = app.main_screen.query_one("#note-input", Input)
+        field.post_message(Paste(f"copied {ESCAPES}post {MARKUP}"))
+        await settle(pilot)
+        assert field.value == f"copied post {MARKUP}"
+        assert "\x1b" not in screen_text(app)
+
+
+async def test_a_template_with_escapes_drafts_clean_text(data_dir: Path, demo_scored: list) -> None:
+    """A YAML template holding `\\e` escapes fills the draft without the escape characters."""
+    text = (bundled_dir() / "default.yaml").read_text(encoding="utf-8")
+    folded = (
+        "    text: >\n"
+        "      We're aware that {issue}. We're looking into it now and will share what we\n"
+        "      know by {next_update}. If you're affected, {contact}.\n"
+    )
+    quoted = '    text: "We\'re aware that {issue}.\\e[2J By {next_update}; {contact}."\n'
+    playbook = parse_playbook(text.replace(folded, quoted, 1), "default.yaml")
+    assert "\x1b" in playbook.template("holding").text, "the YAML should hold a real escape"
+    session = drill_at(data_dir, demo_scored, CRISIS_AT)
+    session.switch_playbook(playbook)
+    app = quiet_app(session)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        screen = DraftScreen(session, "holding")
+        app.push_screen(screen)
+        await settle(pilot)
+        assert "\x1b" not in screen.text and "{issue}. By " in screen.text
+        assert "\x1b" not in screen_text(app)
+
+
+async def test_the_editor_shows_raw_controls_in_a_file_as_symbols(
+    data_dir: Path, demo_scored: list
+) -> None:
+    """A playbook file holding a raw escape opens with the escape drawn as a symbol."""
+    from warroom.tui.commands import edit_playbook
+
+    folder = user_playbooks_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "raw.yaml").write_text("name: raw\ndescription: a\x1b[2Jb\n", encoding="utf-8")
+    app = quiet_app(drill_at(data_dir, demo_scored, CALM_AT))
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        edit_playbook(app, "raw")
+        await settle(pilot, 0.4)
+        shown = screen_text(app)
+        assert "a\u241b[2Jb" in shown and "\x1b" not in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from warroom.model import (
 from warroom.sentiment import Scorer
 from warroom.signals import FUTURE_SLACK_MINUTES, LevelChange, Signals
 from warroom.store import IncidentLog
+
+logger = logging.getLogger("warroom.engine")
 
 # Ids remembered for deduplication; the oldest are forgotten first (sources dedupe too).
 SEEN_IDS_LIMIT = 500_000
@@ -257,8 +260,13 @@ class Engine:
         return self.signals.level
 
     def _announce(self, update: EngineUpdate) -> None:
+        # What is announced is already in the log: a listener's bug must not make the caller
+        # believe it was not saved (a person would type it again), nor starve the other listeners.
         for listener in self.listeners:
-            listener(update)
+            try:
+                listener(update)
+            except Exception:
+                logger.exception("engine: a listener failed on an update")
 
     def close(self) -> None:
         """Flush and release the incident log."""

@@ -68,7 +68,11 @@ class ProcessScoring:
             values = iter(await self._run(texts))
         except BrokenProcessPool:
             # The worker died (killed, out of memory): a fresh pool scores this batch and the next.
-            values = iter(await self._run(texts))
+            try:
+                values = iter(await self._run(texts))
+            except BrokenProcessPool:
+                # Twice in a row: score here, slower, rather than lose the batch.
+                values = iter(score_texts(texts, self.lexicon))
         scores = []
         for mention in mentions:
             if mention.is_english:

@@ -53,6 +53,7 @@ SPARK_MINUTES = 60
 # A mention dated more than this past the latest `now` is a bad clock, not a post: skipped.
 FUTURE_SLACK_MINUTES = 24 * 60
 MAX_KEEP_MINUTES = 7 * 24 * 60
+MAX_FILLED_GAP_MINUTES = 24 * 60
 
 
 def _minute_key(moment: datetime) -> int:
@@ -379,13 +380,19 @@ class Signals:
         return max(self._buckets, default=None)
 
     def series(self) -> list[MinuteStats]:
-        """Every minute from the first to the last, gaps filled with empty minutes."""
-        if not self._buckets:
-            return []
-        first, last = min(self._buckets), max(self._buckets)
-        return [
-            self._buckets.get(key) or MinuteStats(_minute_of(key)) for key in range(first, last + 1)
-        ]
+        """Every minute from the first to the last, gaps of up to a day filled with empty minutes.
+
+        A longer silence (an old post in a new file, a watch restarted after a month) is left
+        out rather than written as thousands of empty minutes.
+        """
+        series: list[MinuteStats] = []
+        previous: int | None = None
+        for key in sorted(self._buckets):
+            if previous is not None and key - previous <= MAX_FILLED_GAP_MINUTES:
+                series.extend(MinuteStats(_minute_of(gap)) for gap in range(previous + 1, key))
+            series.append(self._buckets[key])
+            previous = key
+        return series
 
     def trending(self, limit: int = 10) -> list[TrendingTerm]:
         """Terms over-represented in the window's negative brand mentions against the baseline."""

@@ -403,24 +403,29 @@ class IncidentLog:
         if not self._flushing.acquire(blocking=wait):
             return
         try:
-            with self._guard:
-                if not self._buffer or not self.writable:
-                    return
-                pending = list(self._buffer)
-            # Written outside the guard, so appends are not held up by JSON and fsync.
-            try:
-                written = self._mentions.write(pending)
-            except BaseException:
-                # Keep only what did not reach disk, so a retry neither loses nor repeats.
-                written = sum(1 for r in pending if r["seq"] <= self._mentions.last_seq)
-                raise
-            finally:
-                with self._guard:
-                    del self._buffer[:written]
-                    if self._buffer:
-                        self._buffer_since = monotonic()
+            self._flush_held()
         finally:
             self._flushing.release()
+
+    def _flush_held(self) -> None:
+        # Called with the flush lock held; the guard is taken only to copy and to trim.
+        with self._guard:
+            if not self._buffer or not self.writable:
+                return
+            pending = list(self._buffer)
+        # Written outside the guard, so appends are not held up by JSON and fsync.
+        written = 0
+        try:
+            written = self._mentions.write(pending)
+        except BaseException:
+            # Keep only what did not reach disk, so a retry neither loses nor repeats.
+            written = sum(1 for r in pending if r["seq"] <= self._mentions.last_seq)
+            raise
+        finally:
+            with self._guard:
+                del self._buffer[:written]
+                if self._buffer:
+                    self._buffer_since = monotonic()
 
     @property
     def pending_mentions(self) -> int:
@@ -470,11 +475,13 @@ class IncidentLog:
 
     def close(self) -> None:
         """Flush buffered mentions and release the write lock."""
-        with self._guard:
+        # The flush lock first, then the guard: the order flush() takes them in, so a flush
+        # running in another thread finishes instead of waiting on us forever.
+        with self._flushing, self._guard:
             if self._closed:
                 return
             try:
-                self.flush()
+                self._flush_held()
             finally:
                 self._closed = True
                 self._events.close()

@@ -9,6 +9,7 @@ import click
 from warroom.cli.common import Context, pass_context
 from warroom.cli.config import _config_or_exit
 from warroom.playbook import PlaybookInvalid, PlaybookNotFound, find_playbook, load_playbook
+from warroom.store import IncidentLocked
 
 
 @click.command()
@@ -24,4 +25,8 @@ def watch(context: Context, config_path: Path | None) -> None:
         raise click.ClickException(f"playbook {config.playbook!r}: {error}") from error
     from warroom.tui.launch import watch_app  # deferred: headless commands skip Textual
 
-    watch_app(config, context.data_dir, playbook=playbook).run()
+    try:
+        app = watch_app(config, context.data_dir, playbook=playbook)
+    except IncidentLocked as error:
+        raise click.ClickException(str(error)) from error
+    app.run()

@@ -59,9 +59,12 @@ def replay(
     if tui:
         from warroom.tui.launch import run_console  # deferred: headless commands skip Textual
 
-        run_console(
-            context.data_dir, mentions=mentions, speed=speed or 30.0, name=name, brand=brand
-        )
+        try:
+            run_console(
+                context.data_dir, mentions=mentions, speed=speed or 30.0, name=name, brand=brand
+            )
+        except IncidentLocked as error:  # another console works this brand's log
+            raise click.ClickException(str(error)) from error
         return
     log, existing = _open_or_create(context.store(), name)
     # Without a speed, time follows the file: events are stamped with the mentions' event time.
@@ -155,7 +158,10 @@ def demo(context: Context, headless: bool, speed: float) -> None:
     if not headless:
         from warroom.tui.launch import run_demo  # deferred: headless runs skip Textual
 
-        run_demo(context.data_dir, speed=speed)
+        try:
+            run_demo(context.data_dir, speed=speed)
+        except IncidentLocked as error:  # another console is running the drill
+            raise click.ClickException(str(error)) from error
         return
     engine = Engine(clock=SystemClock(), signals=Signals(), scorer=Scorer())
     engine.listeners.append(_print_level_changes)

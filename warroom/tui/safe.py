@@ -7,7 +7,9 @@ import unicodedata
 
 from rich.text import Text
 from textual.content import Content
+from textual.events import Paste
 from textual.notifications import SeverityLevel
+from textual.widgets import Input, TextArea
 
 # Escape sequences (CSI, OSC, DCS... ) are removed whole, not just their ESC byte.
 _ESCAPES = re.compile(
@@ -38,6 +40,9 @@ _INVISIBLE = dict.fromkeys(
     ]
 )
 _WHITESPACE = re.compile(r"\s+")
+# One visible symbol for each control (tab and newline aside): offsets in a line stay the same.
+_PICTURES = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
+_PICTURES.update(dict.fromkeys(range(0x7F, 0xA0), "\ufffd"))
 
 # A mention longer than this is cut for display; the full text stays in the store.
 MAX_DISPLAY_CHARS = 4000
@@ -100,3 +105,28 @@ class PlainNotifications:
             timeout=timeout,
             markup=False,
         )
+
+
+def controls_shown(text: str) -> str:
+    """Each control character (tab and newline aside) as a visible symbol, one for one."""
+    return text.translate(_PICTURES)
+
+
+def _clean_paste(event: Paste) -> None:
+    # A post copied from the web may carry escapes: they would reach the terminal as typed.
+    text = event.text.replace("\r\n", "\n")
+    event.text = clean(text, keep_newlines=True, limit=len(text) + 1)
+
+
+class PlainInput(Input):
+    """An Input whose pasted text loses its escapes and controls (keys only type printables)."""
+
+    def _on_paste(self, event: Paste) -> None:
+        _clean_paste(event)  # Input's own handler runs next, with the cleaned text
+
+
+class PlainTextArea(TextArea):
+    """A TextArea whose pasted text loses its escapes and controls; newlines are kept."""
+
+    def _on_paste(self, event: Paste) -> None:
+        _clean_paste(event)  # TextArea's own handler runs next, with the cleaned text

@@ -19,7 +19,7 @@ from warroom.playbook import Template
 from warroom.sentiment import Scorer
 from warroom.session import Session
 from warroom.templates import scan
-from warroom.tui.safe import clean, plain
+from warroom.tui.safe import PlainTextArea, clean, plain
 
 # The next public update is promised this long after the draft is written.
 NEXT_UPDATE_MINUTES = 60
@@ -131,7 +131,7 @@ class DraftScreen(ModalScreen[None]):
                     *(Option(Text(clean(t.title, limit=60)), id=t.id) for t in self.templates),
                     id="draft-templates",
                 )
-                yield TextArea(soft_wrap=True, id="draft-text")
+                yield PlainTextArea(soft_wrap=True, id="draft-text")
             yield Static("", id="draft-tone")
             yield Static("", id="draft-missing")
             yield Static(
@@ -155,8 +155,9 @@ class DraftScreen(ModalScreen[None]):
 
     def _load(self, template: Template) -> None:
         if template.id not in self.filled:
-            rendered = self.session.playbook.render(template.id, self.context)
-            self.filled[template.id] = rendered.text
+            text = self.session.playbook.render(template.id, self.context).text
+            # A YAML template may hold escapes ("\e"): the message to post must not.
+            self.filled[template.id] = clean(text, keep_newlines=True, limit=len(text) + 1)
         self.template = template
         editor = self.query_one("#draft-text", TextArea)
         editor.load_text(self.texts.get(template.id, self.filled[template.id]))

@@ -26,13 +26,13 @@ from warroom.playbook import (
     parse_playbook,
     user_playbooks_dir,
 )
-from warroom.tui.safe import clean, plain
+from warroom.tui.safe import PlainTextArea, clean, controls_shown, plain
 
 # Validation takes ~5 ms on the default playbook; the pause only spares work while typing fast.
 VALIDATE_DELAY = 0.25
 
 
-class PlaybookText(TextArea):
+class PlaybookText(PlainTextArea):
     """A YAML code editor that marks the lines holding validation errors."""
 
     COMPONENT_CLASSES = TextArea.COMPONENT_CLASSES | {"playbook-text--error"}
@@ -56,6 +56,9 @@ class PlaybookText(TextArea):
 
     def get_line(self, line_index: int) -> Text:
         line = super().get_line(line_index)
+        if not line.plain.isprintable():
+            # A file may hold raw controls (invalid YAML): shown as symbols, never sent as is.
+            line.plain = controls_shown(line.plain)
         if line_index in self.error_lines:
             line.stylize(self.get_component_rich_style("playbook-text--error", partial=True))
         return line

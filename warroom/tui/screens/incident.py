@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from warroom.session import Evidence
-from warroom.tui.safe import clean
+from warroom.tui.safe import PlainInput, clean
 
 
 class DeclareScreen(ModalScreen[str | None]):
@@ -28,7 +28,9 @@ class DeclareScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="declare-box"):
             yield Static(self._case(), id="declare-case")
-            yield Input(value=self.suggested_name, id="declare-name", max_length=120)
+            yield PlainInput(
+                value=clean(self.suggested_name, limit=120), id="declare-name", max_length=120
+            )
             yield Static("Enter declares the incident · Esc: not now", id="declare-help")
 
     def on_mount(self) -> None:
@@ -70,7 +72,9 @@ class CloseScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="close-box"):
             yield Static("One line for the record: what happened, and how it ended.")
-            yield Input(self.summary, placeholder="summary", id="close-summary", max_length=300)
+            yield PlainInput(
+                self.summary, placeholder="summary", id="close-summary", max_length=300
+            )
             yield Static("Enter closes the incident · Esc: cancel", id="close-help")
 
     def on_mount(self) -> None:

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, Static
 from warroom.engine import EngineUpdate
 from warroom.model import EventKind, Level
 from warroom.session import Session
-from warroom.tui.safe import clean, plain
+from warroom.tui.safe import PlainInput, clean, plain
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.feed import MentionFeed
 from warroom.tui.widgets.gauge import SentimentGauge
@@ -60,7 +60,9 @@ class MainScreen(Screen[None]):
         yield Static("", id="tabs")
         with Grid(id="panes"):
             with Vertical(id="feed-pane", classes="pane -active"):
-                yield Input(placeholder="filter: neg source:reddit topic:brand words…", id="filter")
+                yield PlainInput(
+                    placeholder="filter: neg source:reddit topic:brand words…", id="filter"
+                )
                 yield MentionFeed(self.session.clock, id="feed")
             with Vertical(id="gauge-pane", classes="pane"):
                 yield SentimentGauge(id="gauge")

@@ -88,7 +88,7 @@ class Checklist(OptionList):
                     line.append(f"  {clean(step.owner, limit=20)} · ", dim)
                     line.append(words, self.get_component_rich_style(f"checklist--{key}"))
                     if not applies:
-                        line.append(f"  (when {step.when})", dim)
+                        line.append(f"  (when {clean(str(step.when), limit=40)})", dim)
                 options.append(Option(line, id=step.id))
         self.progress = (checked, total)
         drawn = [str(option.prompt) for option in options]

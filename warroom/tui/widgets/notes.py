@@ -14,7 +14,7 @@ from textual.widgets import Input, RichLog
 
 from warroom.incident import describe_event
 from warroom.model import Event, EventKind
-from warroom.tui.safe import clean
+from warroom.tui.safe import PlainInput, clean
 
 TIMELINE_LINES = 2000
 
@@ -39,7 +39,9 @@ class NotesPane(Widget):
         yield RichLog(
             max_lines=TIMELINE_LINES, wrap=True, markup=False, min_width=20, id="timeline"
         )
-        yield Input(placeholder="write a note, Enter to save", id="note-input", max_length=2000)
+        yield PlainInput(
+            placeholder="write a note, Enter to save", id="note-input", max_length=2000
+        )
 
     def show(self, events: Iterable[Event], local: bool = False) -> None:
         """Redraw the whole timeline (on start and on resume)."""
