@@ -158,8 +158,8 @@ def test_resuming_keeps_the_incidents_playbook(clock: FrozenClock, data_dir: Pat
 
 async def test_a_replay_clock_starts_when_the_mentions_do(clock: FrozenClock) -> None:
     """Setup time before `replay --speed` feeds does not put the clock ahead of the mentions."""
-    from warroom.cli.core import _feed
     from warroom.clock import ScaledClock
+    from warroom.replay import feed_engine as _feed
 
     mentions = [post(n, timedelta(seconds=20 * n)).mention for n in range(10)]
     replay_clock = ScaledClock(mentions[0].created_at, 600)

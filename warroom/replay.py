@@ -6,7 +6,10 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
+from warroom.clock import FrozenClock, ScaledClock, SystemClock
+from warroom.engine import Engine
 from warroom.model import Mention
+from warroom.store import IncidentLog, IncidentNotFound, IncidentStore, slugify
 
 # A batch is at most this long in wall time or this many mentions, whichever comes first.
 BATCH_SECONDS = 0.1
@@ -57,3 +60,39 @@ async def _sleep_until(
     # Long gaps are slept in pieces so a stop request is never far away.
     while (remaining := deadline - monotonic()) > 0:
         await sleep(min(remaining, 1.0))
+
+
+async def feed_engine(
+    engine: Engine,
+    mentions: Sequence[Mention],
+    speed: float | None,
+    progress: Callable[[int], object] = lambda count: None,
+) -> None:
+    """Feed a recorded stream through the engine, paced by event time at `speed` (or at once)."""
+    if mentions and isinstance(engine.clock, ScaledClock):
+        # Paced from now: time spent opening (or resuming) the incident must not put the clock
+        # ahead, or ticks would judge minutes before their mentions are fed.
+        engine.clock.restart(mentions[0].created_at)
+    async for batch in paced_batches(mentions, speed):
+        if isinstance(engine.clock, FrozenClock):
+            engine.clock.set(max(engine.clock.now(), *(m.created_at for m in batch)))
+        engine.ingest(batch)
+        if speed is not None:
+            engine.tick()
+        progress(len(batch))
+
+
+def replay_clock(mentions: Sequence[Mention], speed: float | None) -> FrozenClock | ScaledClock:
+    """Without a speed, time follows the file: events are stamped with the mentions' time."""
+    start = mentions[0].created_at if mentions else SystemClock().now()
+    return ScaledClock(start, speed) if speed else FrozenClock(start)
+
+
+def open_or_create(store: IncidentStore, name: str) -> tuple[IncidentLog, bool]:
+    """The incident of that name, continued if it exists (True), else new (False)."""
+    slug = slugify(name)
+    clock = SystemClock()
+    try:
+        return store.open(slug, clock=clock), True
+    except IncidentNotFound:
+        return store.create(name, clock=clock), False

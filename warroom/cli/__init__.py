@@ -8,18 +8,18 @@ import click
 
 from warroom.cli.common import Context
 
-# (module, command attribute): registered only if the module is present, so a half-built
-# feature cannot break the commands that work.
+# The commands that open a console live with the console (warroom.tui.cli), so nothing here
+# depends on the TUI; they import Textual only when a console actually opens.
 _COMMANDS = (
     ("warroom.cli.core", "analyze"),
-    ("warroom.cli.core", "replay"),
+    ("warroom.tui.cli", "replay"),
     ("warroom.cli.core", "incidents"),
-    ("warroom.cli.core", "demo"),
-    ("warroom.cli.console", "watch"),
+    ("warroom.tui.cli", "demo"),
+    ("warroom.tui.cli", "watch"),
     ("warroom.cli.playbook", "playbook"),
     ("warroom.cli.config", "init"),
     ("warroom.cli.config", "fetch"),
-    ("warroom.cli.review_console", "review"),
+    ("warroom.tui.cli", "review"),
     ("warroom.cli.review", "report"),
     ("warroom.cli.review", "export"),
 )
@@ -40,15 +40,8 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
 
 def _register() -> None:
     for module_name, attribute in _COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue
-            raise
-        command = getattr(module, attribute, None)
-        if isinstance(command, click.Command) and command.name not in main.commands:
-            main.add_command(command, attribute)
+        command = getattr(importlib.import_module(module_name), attribute)
+        main.add_command(command, attribute)
 
 
 _register()

@@ -1,25 +1,17 @@
-"""The headless commands: analyze, replay, incidents, and the demo without a screen."""
+"""The headless commands that read and list: analyze and incidents."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
-from collections.abc import Sequence
 
 import click
 
 from warroom.analysis import analyze as run_analysis
 from warroom.analysis import render_table
 from warroom.cli.common import Context, pass_context, read_mention_file
-from warroom.clock import FrozenClock, ScaledClock, SystemClock
-from warroom.engine import Engine
+from warroom.clock import SystemClock
 from warroom.incident import IncidentState
-from warroom.model import LineProblem, Mention
-from warroom.replay import paced_batches
-from warroom.sentiment import Scorer
-from warroom.signals import Signals
-from warroom.store import IncidentLocked, IncidentLog, IncidentNotFound, IncidentStore, slugify
+from warroom.model import LineProblem
 
 
 @click.command()
@@ -33,89 +25,6 @@ def analyze(file: str, as_json: bool) -> None:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         click.echo(render_table(result))
-
-
-@click.command()
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--speed", type=float, default=None, help="Times real time (default: at once).")
-@click.option("--incident", "incident_name", help="Incident to write into (default: from FILE).")
-@click.option("--tui", is_flag=True, help="Open the console on the replay.")
-@click.option("--brand", default="brand", show_default=True, help="The brand's name (console).")
-@pass_context
-def replay(
-    context: Context,
-    file: str,
-    speed: float | None,
-    incident_name: str | None,
-    tui: bool,
-    brand: str,
-) -> None:
-    """Feed a JSON Lines FILE through the engine into an incident, headless, with progress."""
-    if speed is not None and speed <= 0:
-        raise click.BadParameter("must be positive", param_hint="--speed")
-    problems: list[LineProblem] = []
-    mentions = list(read_mention_file(file, problems))
-    name = incident_name or f"replay {file if file != '-' else 'stdin'}"
-    if tui:
-        from warroom.tui.launch import run_console  # deferred: headless commands skip Textual
-
-        try:
-            run_console(
-                context.data_dir, mentions=mentions, speed=speed or 30.0, name=name, brand=brand
-            )
-        except IncidentLocked as error:  # another console works this brand's log
-            raise click.ClickException(str(error)) from error
-        return
-    log, existing = _open_or_create(context.store(), name)
-    # Without a speed, time follows the file: events are stamped with the mentions' event time.
-    start = mentions[0].created_at if mentions else SystemClock().now()
-    clock = ScaledClock(start, speed) if speed else FrozenClock(start)
-    engine = Engine(clock=clock, signals=Signals(), scorer=Scorer())
-    engine.attach(log, resume=existing)
-    engine.listeners.append(_print_level_changes)
-    try:
-        with click.progressbar(length=len(mentions), label="replaying", file=sys.stderr) as bar:
-            asyncio.run(_feed(engine, mentions, speed, bar.update))
-        engine.finish()
-    finally:
-        engine.close()
-    click.echo(
-        f"{engine.stats.ingested} mentions into incident {log.meta.slug!r} "
-        f"({engine.stats.duplicates} duplicates, {len(problems)} lines skipped); "
-        f"level {engine.level}",
-        err=True,
-    )
-
-
-async def _feed(engine: Engine, mentions: Sequence[Mention], speed: float | None, progress) -> None:
-    if mentions and isinstance(engine.clock, ScaledClock):
-        # Paced from now: time spent opening (or resuming) the incident must not put the clock
-        # ahead, or ticks would judge minutes before their mentions are fed.
-        engine.clock.restart(mentions[0].created_at)
-    async for batch in paced_batches(mentions, speed):
-        if isinstance(engine.clock, FrozenClock):
-            engine.clock.set(max(engine.clock.now(), *(m.created_at for m in batch)))
-        engine.ingest(batch)
-        if speed is not None:
-            engine.tick()
-        progress(len(batch))
-
-
-def _print_level_changes(update) -> None:
-    for change in update.level_changes:
-        click.echo(f"{change.at:%Y-%m-%d %H:%M}Z  {change.level.upper():8}  {change.reason}")
-
-
-def _open_or_create(store: IncidentStore, name: str) -> tuple[IncidentLog, bool]:
-    """The incident of that name, continued if it exists (True), else new (False)."""
-    slug = slugify(name)
-    clock = SystemClock()
-    try:
-        return store.open(slug, clock=clock), True
-    except IncidentNotFound:
-        return store.create(name, clock=clock), False
-    except IncidentLocked as error:
-        raise click.ClickException(str(error)) from error
 
 
 @click.command()
@@ -144,30 +53,3 @@ def incidents(context: Context) -> None:
             f"  peak {state.peak_level:8} {summary.mentions:7d} mentions{drill}"
             f"  {state.name or meta.name}"
         )
-
-
-@click.command()
-@click.option("--headless", is_flag=True, help="No console: print the level changes.")
-@click.option("--speed", type=float, default=30.0, show_default=True, help="Times real time.")
-@pass_context
-def demo(context: Context, headless: bool, speed: float) -> None:
-    """Rehearse on the bundled scenario (a DRILL): a fictional brand's bad afternoon."""
-    from warroom import demo_scenario
-
-    mentions = demo_scenario.load()
-    if not headless:
-        from warroom.tui.launch import run_demo  # deferred: headless runs skip Textual
-
-        try:
-            run_demo(context.data_dir, speed=speed)
-        except IncidentLocked as error:  # another console is running the drill
-            raise click.ClickException(str(error)) from error
-        return
-    engine = Engine(clock=SystemClock(), signals=Signals(), scorer=Scorer())
-    engine.listeners.append(_print_level_changes)
-    engine.ingest(mentions)
-    engine.finish()
-    click.echo(
-        f"{engine.stats.ingested} mentions from the demo scenario; final level {engine.level}",
-        err=True,
-    )

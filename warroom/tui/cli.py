@@ -1,0 +1,151 @@
+"""The commands that open a console: demo, replay, watch and review (headless modes included).
+
+Textual is imported inside each command, only when a console opens, so the headless paths
+(`demo --headless`, `replay` without `--tui`) run without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from warroom.cli.common import Context, pass_context, read_mention_file
+from warroom.cli.config import _config_or_exit
+from warroom.clock import SystemClock
+from warroom.engine import Engine, EngineUpdate
+from warroom.model import LineProblem
+from warroom.playbook import (
+    PlaybookInvalid,
+    PlaybookNotFound,
+    find_playbook,
+    load_playbook,
+    user_playbooks_dir,
+)
+from warroom.replay import feed_engine, open_or_create, replay_clock
+from warroom.sentiment import Scorer
+from warroom.signals import Signals
+from warroom.store import IncidentLocked, IncidentNotFound
+
+
+def print_level_changes(update: EngineUpdate) -> None:
+    """One line a level change, for headless runs."""
+    for change in update.level_changes:
+        click.echo(f"{change.at:%Y-%m-%d %H:%M}Z  {change.level.upper():8}  {change.reason}")
+
+
+@click.command()
+@click.option("--headless", is_flag=True, help="No console: print the level changes.")
+@click.option("--speed", type=float, default=30.0, show_default=True, help="Times real time.")
+@pass_context
+def demo(context: Context, headless: bool, speed: float) -> None:
+    """Rehearse on the bundled scenario (a DRILL): a fictional brand's bad afternoon."""
+    from warroom import demo_scenario
+
+    if not headless:
+        from warroom.tui.launch import run_demo
+
+        try:
+            run_demo(context.data_dir, speed=speed)
+        except IncidentLocked as error:  # another console is running the drill
+            raise click.ClickException(str(error)) from error
+        return
+    engine = Engine(clock=SystemClock(), signals=Signals(), scorer=Scorer())
+    engine.listeners.append(print_level_changes)
+    engine.ingest(demo_scenario.load())
+    engine.finish()
+    click.echo(
+        f"{engine.stats.ingested} mentions from the demo scenario; final level {engine.level}",
+        err=True,
+    )
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--speed", type=float, default=None, help="Times real time (default: at once).")
+@click.option("--incident", "incident_name", help="Incident to write into (default: from FILE).")
+@click.option("--tui", is_flag=True, help="Open the console on the replay.")
+@click.option("--brand", default="brand", show_default=True, help="The brand's name (console).")
+@pass_context
+def replay(
+    context: Context,
+    file: str,
+    speed: float | None,
+    incident_name: str | None,
+    tui: bool,
+    brand: str,
+) -> None:
+    """Feed a JSON Lines FILE through the engine into an incident, headless, with progress."""
+    if speed is not None and speed <= 0:
+        raise click.BadParameter("must be positive", param_hint="--speed")
+    problems: list[LineProblem] = []
+    mentions = list(read_mention_file(file, problems))
+    name = incident_name or f"replay {file if file != '-' else 'stdin'}"
+    try:
+        if tui:
+            from warroom.tui.launch import run_console
+
+            run_console(
+                context.data_dir, mentions=mentions, speed=speed or 30.0, name=name, brand=brand
+            )
+            return
+        log, existing = open_or_create(context.store(), name)
+    except IncidentLocked as error:  # another console works this incident
+        raise click.ClickException(str(error)) from error
+    engine = Engine(clock=replay_clock(mentions, speed), signals=Signals(), scorer=Scorer())
+    engine.attach(log, resume=existing)
+    engine.listeners.append(print_level_changes)
+    try:
+        with click.progressbar(length=len(mentions), label="replaying", file=sys.stderr) as bar:
+            asyncio.run(feed_engine(engine, mentions, speed, bar.update))
+        engine.finish()
+    finally:
+        engine.close()
+    click.echo(
+        f"{engine.stats.ingested} mentions into incident {log.meta.slug!r} "
+        f"({engine.stats.duplicates} duplicates, {len(problems)} lines skipped); "
+        f"level {engine.level}",
+        err=True,
+    )
+
+
+@click.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def watch(context: Context, config_path: Path | None) -> None:
+    """Open the console on the configured sources (warroom.yaml; `warroom init` writes one)."""
+    config = _config_or_exit(click.get_current_context(), config_path)
+    try:
+        playbook = load_playbook(find_playbook(config.playbook))
+    except (PlaybookNotFound, PlaybookInvalid) as error:
+        raise click.ClickException(f"playbook {config.playbook!r}: {error}") from error
+    from warroom.tui.launch import watch_app
+
+    try:
+        app = watch_app(config, context.data_dir, playbook=playbook)
+    except IncidentLocked as error:
+        raise click.ClickException(str(error)) from error
+    app.run()
+
+
+@click.command()
+@click.argument("incident")
+@pass_context
+def review(context: Context, incident: str) -> None:
+    """Open INCIDENT read-only: its timeline, chart and checklist at any minute."""
+    try:
+        log = context.store().open(incident, clock=SystemClock(), writable=False)
+    except IncidentNotFound as error:
+        raise click.ClickException(str(error)) from error
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"cannot read incident {incident!r}: {error}") from error
+    try:
+        from warroom.tui.review import ReviewApp
+
+        app = ReviewApp(log, user_dir=user_playbooks_dir(context.data_dir))
+    except BaseException:
+        log.close()
+        raise
+    app.run()
