@@ -153,8 +153,8 @@ class Session:
         self.recent: deque[ScoredMention] = deque(maxlen=RECENT_MENTIONS)
         self.recent_negative: deque[ScoredMention] = deque(maxlen=500)
         self.closed_slugs: list[str] = []
-        # A flush (from a worker thread) and closing a log never overlap: the store's close
-        # waits for a running flush while holding what that flush needs to finish.
+        # A flush from a worker thread never runs on a log that close() or shutdown() is
+        # putting away: it would write to a log whose segments are already closed.
         self._disk = threading.Lock()
         self.engine.listeners.append(self._remember)
 
