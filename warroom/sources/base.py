@@ -61,6 +61,10 @@ class SourceError(Exception):
         self.url = url
 
 
+class SourceFailed(SourceError):
+    """A failure that waiting will not fix by itself: a missing secret, refused credentials."""
+
+
 class RetryAfter(SourceError):
     """The service asked us to wait (HTTP 429 or 503 with Retry-After)."""
 
@@ -291,10 +295,10 @@ class Source(ABC):
         """The value of the environment variable named by an option (e.g. token_env)."""
         variable = self.options.get(option)
         if not variable:
-            raise SourceError(f"{self.name}: option {option!r} must name an environment variable")
+            raise SourceFailed(f"{self.name}: option {option!r} must name an environment variable")
         value = self.env.get(str(variable))
         if not value:
-            raise SourceError(f"{self.name}: environment variable {variable} is not set")
+            raise SourceFailed(f"{self.name}: environment variable {variable} is not set")
         return value
 
     def has_secret(self, option: str) -> bool:
@@ -324,6 +328,10 @@ class Source(ABC):
             raise RetryAfter(seconds, str(response.url), response.status)
         if response.status == 429:
             raise RetryAfter(60.0, str(response.url), 429)
+        if response.status in (401, 403):
+            raise SourceFailed(
+                f"HTTP {response.status}: the service refused our credentials", str(response.url)
+            )
         if response.status >= 400:
             raise SourceError(f"HTTP {response.status}", str(response.url))
 
@@ -390,12 +398,16 @@ class Source(ABC):
 
     def delay_for(self, error: Exception) -> float:
         """Report a failure and say how long to wait before the next try."""
+        status = SourceStatus.BACKING_OFF
         if isinstance(error, RetryAfter):
             delay = max(error.seconds, 0.0)
+        elif isinstance(error, SourceFailed):
+            # A person has to act; it is still tried now and then, in case they did.
+            status, delay = SourceStatus.FAILED, self.backoff.cap
         else:
             delay = self.backoff.next_delay()
         until = self.clock.now() + timedelta(seconds=delay)
-        self.report(SourceStatus.BACKING_OFF, describe_error(error), until)
+        self.report(status, describe_error(error), until)
         return delay
 
     async def wait(self, stop: asyncio.Event, seconds: float) -> bool:

@@ -16,6 +16,7 @@ from warroom.sources.base import (
     RetryAfter,
     Source,
     SourceError,
+    SourceFailed,
     SourceStatus,
     option_problems,
     register,
@@ -382,7 +383,7 @@ class BlueskySource(Source):
         async with self.session.post(url, json=payload, timeout=self.timeout) as response:
             if response.status in (400, 401):
                 refused = f"HTTP {response.status}: login refused, check handle and app password"
-                raise SourceError(refused, url)
+                raise SourceFailed(refused, url)
             await self.check_response(response)
             body = await _json_or_none(response)
         token = body.get("accessJwt") if isinstance(body, dict) else None

@@ -17,6 +17,7 @@ from warroom.sources.base import (
     RetryAfter,
     Source,
     SourceError,
+    SourceFailed,
     SourceStatus,
     Topics,
     register,
@@ -187,7 +188,7 @@ class MastodonSource(Source):
                     if auth
                     else "this server wants an access token: set token_env"
                 )
-                raise SourceError(f"HTTP 401 ({hint})", str(response.url))
+                raise SourceFailed(f"HTTP 401 ({hint})", str(response.url))
             await self.check_response(response)
             try:
                 return await response.json(content_type=None)
@@ -321,7 +322,7 @@ class MastodonSource(Source):
             url, params={"tag": tag}, headers=headers, timeout=timeout
         ) as response:
             if response.status == 401:
-                raise SourceError("HTTP 401 (the token was refused for streaming)", url)
+                raise SourceFailed("HTTP 401 (the token was refused for streaming)", url)
             await self.check_response(response)
             self.report(SourceStatus.CONNECTED, f"streaming #{tag}")
             event, data = "", []

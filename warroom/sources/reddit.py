@@ -10,7 +10,14 @@ from typing import Any, ClassVar
 import aiohttp
 
 from warroom.model import Mention
-from warroom.sources.base import RetryAfter, Source, SourceError, option_problems, register
+from warroom.sources.base import (
+    RetryAfter,
+    Source,
+    SourceError,
+    SourceFailed,
+    option_problems,
+    register,
+)
 
 SITE = "https://www.reddit.com"
 
@@ -202,7 +209,7 @@ class RedditSource(Source):
             if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
                 raise SourceError("answer is not a Listing", url)
             return data["data"]
-        raise SourceError("HTTP 401 twice: check the app's client id and secret", url)
+        raise SourceFailed("HTTP 401 twice: check the app's client id and secret", url)
 
     def _note_rate(self, response: aiohttp.ClientResponse) -> None:
         self.rate = {
@@ -238,7 +245,7 @@ class RedditSource(Source):
             timeout=self.timeout,
         ) as response:
             if response.status in (400, 401, 403):
-                raise SourceError(
+                raise SourceFailed(
                     f"HTTP {response.status}: token refused, check the app credentials", url
                 )
             await self.check_response(response)

@@ -10,7 +10,14 @@ from typing import Any, ClassVar
 import aiohttp
 
 from warroom.model import Mention, parse_time
-from warroom.sources.base import RetryAfter, Source, SourceError, option_problems, register
+from warroom.sources.base import (
+    RetryAfter,
+    Source,
+    SourceError,
+    SourceFailed,
+    option_problems,
+    register,
+)
 
 TWEET_FIELDS = "created_at,lang,public_metrics,author_id"
 USER_FIELDS = "username,public_metrics"
@@ -178,7 +185,7 @@ class XSource(Source):
             if response.status == 429 and "Retry-After" not in response.headers:
                 raise RetryAfter(self._seconds_to_reset(response) or 60.0, url)
             if response.status in (401, 403):
-                raise SourceError(
+                raise SourceFailed(
                     f"HTTP {response.status}: check the bearer token and the plan's access", url
                 )
             await self.check_response(response)
