@@ -51,7 +51,8 @@ class DeclareScreen(ModalScreen[str | None]):
                 who = clean(item.mention.author or item.mention.source, limit=24)
                 text.append(f"\n  {who}: ", "dim")
                 text.append(clean(item.mention.text, limit=110))
-        text.append("\n\nIncident name:", "bold")
+        text.append("\n\nIncident name: ", "bold")
+        text.append("say what happened, in a few words; drafted messages use it as {issue}")
         return text
 
     @on(Input.Submitted)
