@@ -12,6 +12,7 @@ from typing import Any
 from warroom.clock import Clock
 from warroom.incident import IncidentState
 from warroom.model import (
+    OVERRIDE_COMPOUND,
     Event,
     EventKind,
     Label,
@@ -246,7 +247,7 @@ class Engine:
 
     def override_sentiment(self, item: ScoredMention, label: Label, *, author: str | None) -> Event:
         """A person says VADER read a mention wrong: the signals and the log follow them."""
-        compound = {Label.POSITIVE: 0.5, Label.NEGATIVE: -0.5, Label.NEUTRAL: 0.0}[label]
+        compound = OVERRIDE_COMPOUND[label]
         self.signals.relabel(item.mention, item.score, Score(compound, label))
         data = {
             "mention_id": item.mention.id,

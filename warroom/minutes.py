@@ -11,7 +11,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from warroom.model import BRAND_TOPIC, EventKind, Label, Level, format_time, label_for, parse_time
+from warroom.model import (
+    BRAND_TOPIC,
+    OVERRIDE_COMPOUND,
+    EventKind,
+    Label,
+    Level,
+    format_time,
+    label_for,
+    parse_time,
+)
 from warroom.signals import DetectorRule, MinuteStats, Signals, TopicCount
 from warroom.store import IncidentLog, write_atomically
 from warroom.trending import STOPWORDS, terms_of
@@ -21,8 +30,6 @@ CACHE_FORMAT = 1
 # Negative brand posts tokenized per minute for the top terms; above it counts are scaled up.
 TERM_SAMPLE_PER_MINUTE = 100
 TOP_LIMIT = 10
-# What a person's sentiment override means as a score (as the engine relabels).
-_OVERRIDE_COMPOUND = {Label.POSITIVE: 0.5, Label.NEGATIVE: -0.5, Label.NEUTRAL: 0.0}
 MINUTE = timedelta(minutes=1)
 
 
@@ -200,7 +207,7 @@ def build_aggregates(
         label_name = data["label"]
         if overrides and mention["id"] in overrides:
             label_name = overrides[mention["id"]]
-            compound = _OVERRIDE_COMPOUND[Label(label_name)]
+            compound = OVERRIDE_COMPOUND[Label(label_name)]
         stamp = mention["created_at"]
         key = minute_keys.get(stamp[:16])
         if key is None:

@@ -55,6 +55,10 @@ POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
 
 
+# What a person's sentiment override means as a score, wherever overrides are replayed.
+OVERRIDE_COMPOUND = {Label.POSITIVE: 0.5, Label.NEGATIVE: -0.5, Label.NEUTRAL: 0.0}
+
+
 def label_for(compound: float) -> Label:
     """The label VADER's authors recommend for a compound score."""
     if compound >= POSITIVE_THRESHOLD:
