@@ -105,14 +105,17 @@ class SourceHarness(Generic[S]):
             await asyncio.wait_for(task, 5)
 
 
-def example_kinds(example: str) -> set[str]:
-    """The source kinds in a README config example, which must pass validation."""
-    return {source.kind for source in parse_config(example, "warroom.yaml").sources}
+CONFIG_HEADER = """\
+brand: Acme
+topics:
+  brand: [acme, "#acme"]
+  competitors:
+    globex: [globex]
+"""
 
 
-def refused_errors(example: str, sources: str) -> list[str]:
-    """The errors for the example with this `sources:` block instead, which must be refused."""
-    bad = example.split("sources:")[0] + "sources:\n" + sources
+def refused_errors(sources: str) -> list[str]:
+    """The errors for a config with this `sources:` block, which must be refused."""
     with pytest.raises(ConfigInvalid) as caught:
-        parse_config(bad, "warroom.yaml")
+        parse_config(CONFIG_HEADER + "sources:\n" + sources, "warroom.yaml")
     return [str(error) for error in caught.value.errors]

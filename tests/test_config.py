@@ -264,3 +264,15 @@ def test_relative_file_paths_are_next_to_the_config(tmp_path: Path) -> None:
     config = load_config(path)
     assert config.source("a").options["path"] == str(tmp_path / "in.jsonl")
     assert config.source("b").options["path"] == "-"
+
+
+def test_the_readme_watch_config_is_valid_and_covers_every_source_kind() -> None:
+    """The example warroom.yaml in README.md passes validation and shows every source kind."""
+    from warroom.config import parse_config, source_kinds
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```yaml\n")[1:]]
+    example = next(b for b in blocks if b.startswith("brand:"))
+    config = parse_config(example, "README.md")
+    assert {source.kind for source in config.sources} == set(source_kinds())
+    assert config.keymap == {"feed.filter": "f", "incident.declare": "ctrl+d"}

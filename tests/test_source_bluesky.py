@@ -19,7 +19,7 @@ from tests.fakes.bluesky import (
     make_event,
     make_post,
 )
-from tests.source_harness import SourceHarness, example_kinds, refused_errors, serving
+from tests.source_harness import SourceHarness, refused_errors, serving
 from warroom.clock import FrozenClock
 from warroom.model import Mention
 from warroom.sources.base import SourceStatus
@@ -274,32 +274,9 @@ async def test_search_restart_resumes_without_duplicate_or_gap(
     assert sorted(_ids(second)) == ["p2", "p3"]
 
 
-EXAMPLE = """\
-brand: Acme
-topics:
-  brand: [acme, "#acme"]
-  competitors:
-    globex: [globex]
-sources:
-  - name: bluesky
-    kind: bluesky
-  - name: bluesky-search
-    kind: bluesky
-    identifier_env: BSKY_HANDLE
-    password_env: BSKY_APP_PASSWORD
-    interval: 60
-"""
-
-
-def test_readme_example_is_a_valid_config() -> None:
-    """The README's config block for this source passes validation."""
-    assert example_kinds(EXAMPLE) == {"bluesky"}
-
-
 def test_bad_option_is_reported_with_its_position() -> None:
     """A wrong option is named with file, line and column."""
     errors = refused_errors(
-        EXAMPLE,
         """\
   - name: bluesky
     kind: bluesky

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import T0
 from tests.fakes.hackernews import FIXTURE, FakeHackerNews, make_comment, make_story
-from tests.source_harness import SourceHarness, example_kinds, refused_errors, serving
+from tests.source_harness import SourceHarness, refused_errors, serving
 from warroom.clock import FrozenClock
 from warroom.sources.base import SourceStatus
 from warroom.sources.hackernews import HackerNewsSource, hit_mention
@@ -169,29 +169,9 @@ async def test_restart_resumes_without_duplicate_or_gap(
     assert sorted(m.id for m in second) == ["hn:3", "hn:4"]
 
 
-EXAMPLE = """\
-brand: Acme
-topics:
-  brand: [acme, "#acme"]
-  competitors:
-    globex: [globex]
-sources:
-  - name: hn
-    kind: hackernews
-    interval: 60
-    hits_per_page: 100
-"""
-
-
-def test_readme_example_is_a_valid_config() -> None:
-    """The README's config block for this source passes validation."""
-    assert example_kinds(EXAMPLE) == {"hackernews"}
-
-
 def test_bad_option_is_reported_with_its_position() -> None:
     """A wrong option is named with file, line and column."""
     errors = refused_errors(
-        EXAMPLE,
         """\
   - name: hn
     kind: hackernews

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import T0
 from tests.fakes.reddit import LISTING, FakeReddit, make_comment, make_post
-from tests.source_harness import SourceHarness, example_kinds, refused_errors, serving
+from tests.source_harness import SourceHarness, refused_errors, serving
 from warroom.clock import FrozenClock
 from warroom.sources.base import SourceStatus
 from warroom.sources.reddit import RedditSource, thing_mention
@@ -193,31 +193,9 @@ async def test_restart_resumes_without_duplicate_or_gap(
     assert sorted(m.id for m in second) == ["reddit:t3_a3", "reddit:t3_a4"]
 
 
-EXAMPLE = """\
-brand: Acme
-topics:
-  brand: [acme, "#acme"]
-  competitors:
-    globex: [globex]
-sources:
-  - name: reddit
-    kind: reddit
-    client_id_env: REDDIT_CLIENT_ID
-    client_secret_env: REDDIT_CLIENT_SECRET
-    user_agent: "linux:com.acme.warroom:v0.1 (by /u/acme_comms)"
-    interval: 60
-"""
-
-
-def test_readme_example_is_a_valid_config() -> None:
-    """The README's config block for this source passes validation."""
-    assert example_kinds(EXAMPLE) == {"reddit"}
-
-
 def test_bad_option_is_reported_with_its_position() -> None:
     """A wrong option is named with file, line and column."""
     errors = refused_errors(
-        EXAMPLE,
         """\
   - name: reddit
     kind: reddit

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from tests.fakes.rss import FakeFeeds, alert_entry, alerts_feed, rss_feed, rss_item
-from tests.source_harness import SourceHarness, example_kinds, refused_errors, serving
+from tests.source_harness import SourceHarness, refused_errors, serving
 from warroom.clock import FrozenClock
 from warroom.sources.base import SourceStatus
 from warroom.sources.rss import FeedSource, resolve_link
@@ -191,30 +191,9 @@ async def test_restart_resumes_without_duplicate_or_gap(fake: FakeFeeds, harness
     assert [m.text for m in second] == ["acme two"]
 
 
-EXAMPLE = """\
-brand: Acme
-topics:
-  brand: [acme, "#acme"]
-  competitors:
-    globex: [globex]
-sources:
-  - name: google-alerts
-    kind: rss
-    url: https://www.google.com/alerts/feeds/01234567890123456789/1234567890123456789
-    topic: brand
-    interval: 300
-"""
-
-
-def test_readme_example_is_a_valid_config() -> None:
-    """The README's config block for this source passes validation."""
-    assert example_kinds(EXAMPLE) == {"rss"}
-
-
 def test_bad_option_is_reported_with_its_position() -> None:
     """A wrong option is named with file, line and column."""
     errors = refused_errors(
-        EXAMPLE,
         """\
   - name: news
     kind: rss

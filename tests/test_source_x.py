@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from tests.fakes.x import SAMPLE, TOKEN, FakeX, make_tweet
-from tests.source_harness import SourceHarness, example_kinds, refused_errors, serving
+from tests.source_harness import SourceHarness, refused_errors, serving
 from warroom.clock import FrozenClock
 from warroom.sources.base import SourceStatus
 from warroom.sources.x import XSource, tweet_mention
@@ -148,30 +148,9 @@ async def test_restart_resumes_without_duplicate_or_gap(fake: FakeX, harness: Ha
     assert sorted(m.id for m in second) == ["x:7", "x:8"]
 
 
-EXAMPLE = """\
-brand: Acme
-topics:
-  brand: [acme, "#acme"]
-  competitors:
-    globex: [globex]
-sources:
-  - name: x
-    kind: x
-    token_env: X_BEARER_TOKEN
-    interval: 120
-    max_results: 100
-"""
-
-
-def test_readme_example_is_a_valid_config() -> None:
-    """The README's config block for this source passes validation."""
-    assert example_kinds(EXAMPLE) == {"x"}
-
-
 def test_bad_option_is_reported_with_its_position() -> None:
     """A wrong option is named with file, line and column."""
     errors = refused_errors(
-        EXAMPLE,
         """\
   - name: x
     kind: x

@@ -46,7 +46,6 @@ class EngineStats:
     non_english: int = 0
     competitor: int = 0
     future: int = 0  # dated a day or more ahead: kept in the log, left out of the signals
-    skipped_lines: int = 0
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from warroom.incident import describe_event
 from warroom.model import Event, EventKind, Level, format_time
 
 TEXT_LIMIT = 2800  # Slack's section text is capped at 3000 characters; leave room for escapes
@@ -33,25 +34,10 @@ def headline(event: Event, *, brand: str, level: Level, reason: str) -> str:
             shown = str(data.get("level") or level).upper()
             playbook = f", playbook {data['playbook']}" if data.get("playbook") else ""
             return f"Incident declared: {name} — {brand}, level {shown}{playbook}{by}"
-        case EventKind.CLOSED:
-            return f"Incident closed: {data.get('summary') or '(no summary)'}{by}"
-        case EventKind.STEP_CHECKED:
-            return f"Step checked: {data.get('title') or data.get('step')}{by}"
-        case EventKind.STEP_UNCHECKED:
-            return f"Step unchecked: {data.get('title') or data.get('step')}{by}"
-        case EventKind.NOTE:
-            return f"Note{by}: {data.get('text', '')}"
-        case EventKind.DRAFT:
-            return f"Message drafted from template {data.get('template')}{by}"
-        case EventKind.PLAYBOOK_CHANGED:
-            return f"Playbook changed to {data.get('playbook')}{by}"
-        case EventKind.FLAGGED:
-            verb = "flagged for response" if data.get("flagged", True) else "unflagged"
-            return f"Mention {verb}{by}: {data.get('text') or data.get('mention_id')}"
-        case EventKind.SENTIMENT_OVERRIDDEN:
-            return f"Sentiment of {data.get('mention_id')} set to {data.get('label')}{by}"
         case _:
-            return f"{brand}: {event.kind}{by}"
+            # Everything else in the words the timeline and the report use.
+            words = describe_event(event)
+            return f"{words[:1].upper()}{words[1:]}{by}"
 
 
 def slack_body(event: Event, *, incident: str, brand: str, level: Level, reason: str) -> dict:

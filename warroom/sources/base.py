@@ -301,10 +301,6 @@ class Source(ABC):
             raise SourceFailed(f"{self.name}: environment variable {variable} is not set")
         return value
 
-    def has_secret(self, option: str) -> bool:
-        variable = self.options.get(option)
-        return bool(variable and self.env.get(str(variable)))
-
     def report(self, status: SourceStatus, detail: str = "", until: datetime | None = None) -> None:
         """Publish a new state to the status line; after skipping bad items it names the last."""
         if status is SourceStatus.CONNECTED and self._skipped_since_report:
@@ -372,22 +368,38 @@ class Source(ABC):
 
     async def run(self, emit: Emit, stop: asyncio.Event) -> None:
         """Poll until stopped; every failure becomes a state and a wait, never an exception."""
-        while not stop.is_set():
-            # If emit fails, the cursor goes back so the next poll fetches the batch again.
-            before = copy.deepcopy(self.saved.cursor)
+
+        async def poll_round() -> float:
+            self.report(SourceStatus.POLLING)
+            mentions = await self.deliver(emit)
+            self.backoff.reset()
+            self.report(SourceStatus.CONNECTED, f"{len(mentions)} new")
+            return self.poll_interval
+
+        await self.keep_running(stop, poll_round)
+
+    async def deliver(self, emit: Emit) -> list[Mention]:
+        """One poll: the new mentions emitted, then the cursor saved (rolled back if emit fails)."""
+        before = copy.deepcopy(self.saved.cursor)
+        mentions = self.fresh(await self.poll())
+        if mentions:
             try:
-                self.report(SourceStatus.POLLING)
-                mentions = self.fresh(await self.poll())
-                if mentions:
-                    try:
-                        await emit(mentions)
-                    except BaseException:
-                        self.saved.cursor = before
-                        raise
-                self.commit(mentions)
-                self.backoff.reset()
-                delay = self.poll_interval
-                self.report(SourceStatus.CONNECTED, f"{len(mentions)} new")
+                await emit(mentions)
+            except BaseException:
+                # The next poll fetches the batch again: no gap.
+                self.saved.cursor = before
+                raise
+        self.commit(mentions)
+        return mentions
+
+    async def keep_running(
+        self, stop: asyncio.Event, one_round: Callable[[], Awaitable[float]]
+    ) -> None:
+        """Run rounds until stopped, each saying how long to wait before the next; a failing
+        round becomes a state and a backoff, never an exception."""
+        while not stop.is_set():
+            try:
+                delay = await one_round()
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # a source must never take the engine down
@@ -402,8 +414,8 @@ class Source(ABC):
         if isinstance(error, RetryAfter):
             delay = max(error.seconds, 0.0)
         elif isinstance(error, SourceFailed):
-            # A person has to act; it is still tried now and then, in case they did.
-            status, delay = SourceStatus.FAILED, self.backoff.cap
+            # A person has to act; it is still tried, backing off, in case they did.
+            status, delay = SourceStatus.FAILED, self.backoff.next_delay()
         else:
             delay = self.backoff.next_delay()
         until = self.clock.now() + timedelta(seconds=delay)

@@ -250,17 +250,13 @@ class BlueskySource(Source):
         if self.mode == "search":
             await super().run(emit, stop)
             return
-        while not stop.is_set():
-            try:
-                await self._stream(emit, stop)
-                break
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # a dropped stream is routine: back off and resume
-                delay = self.delay_for(error)
-            if await self.wait(stop, delay):
-                break
-        self.report(SourceStatus.STOPPED)
+
+        async def stream_round() -> float:
+            # Returns only when stopped; a dropped stream raises: back off and resume.
+            await self._stream(emit, stop)
+            return 0.0
+
+        await self.keep_running(stop, stream_round)
 
     async def _catch_up(self) -> list[Mention]:
         """Read the stream from the cursor until caught up, quiet or out of time."""

@@ -274,28 +274,19 @@ class MastodonSource(Source):
         if not self.streaming:
             await super().run(emit, stop)
             return
-        while not stop.is_set():
-            try:
-                self.report(SourceStatus.POLLING, "catching up")
-                mentions = self.fresh(await self.poll())
-                if mentions:
-                    await emit(mentions)
-                self.commit(mentions)
-                started = self.clock.now()
-                await self._stream_all(emit, stop)
-                lived = (self.clock.now() - started).total_seconds()
-                if lived >= STREAM_HEALTHY_SECONDS:
-                    self.backoff.reset()
-                delay = self.backoff.next_delay()
-                if not stop.is_set():
-                    self.report(SourceStatus.BACKING_OFF, "stream closed, reconnecting")
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # a source must never take the engine down
-                delay = self.delay_for(error)
-            if await self.wait(stop, delay):
-                break
-        self.report(SourceStatus.STOPPED)
+
+        async def stream_round() -> float:
+            self.report(SourceStatus.POLLING, "catching up")
+            await self.deliver(emit)
+            started = self.clock.now()
+            await self._stream_all(emit, stop)
+            if (self.clock.now() - started).total_seconds() >= STREAM_HEALTHY_SECONDS:
+                self.backoff.reset()
+            if not stop.is_set():
+                self.report(SourceStatus.BACKING_OFF, "stream closed, reconnecting")
+            return self.backoff.next_delay()
+
+        await self.keep_running(stop, stream_round)
 
     async def _stream_all(self, emit: Emit, stop: asyncio.Event) -> None:
         """One connection per tag; returns when any drops (or on stop), raising its error."""

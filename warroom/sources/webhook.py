@@ -7,13 +7,12 @@ import hmac
 import ipaddress
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, ClassVar
 
 from aiohttp import web
 
 from warroom.model import Mention, MentionError
-from warroom.sources.base import Emit, Source, SourceError, SourceStatus, describe_error, register
+from warroom.sources.base import Emit, Source, SourceFailed, SourceStatus, register
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -206,7 +205,7 @@ class WebhookSource(Source):
         problems = self.check_options(self.options)
         if problems:
             option, message = problems[0]
-            raise SourceError(f"{self.name}: {option}: {message}")
+            raise SourceFailed(f"{self.name}: {option}: {message}")
         if self.options.get("token_env"):
             return self.secret("token_env")
         return None
@@ -221,7 +220,8 @@ class WebhookSource(Source):
 
     async def run(self, emit: Emit, stop: asyncio.Event) -> None:
         """Listen until stopped; a port in use or a missing token is reported and retried."""
-        while not stop.is_set():
+
+        async def listen_round() -> float:
             runner: web.AppRunner | None = None
             try:
                 self._token = self._resolve_token()
@@ -235,20 +235,13 @@ class WebhookSource(Source):
                 self.ready.set()
                 while not await self.wait(stop, SAVE_EVERY):
                     self.save()
-                delay = 0.0
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # a source must never take the engine down
-                if isinstance(error, OSError):
-                    error = SourceError(f"cannot listen on {self.host}:{self.port}: {error}")
+                return 0.0
+            except OSError as error:
                 # FAILED rather than backing off: nothing is received until someone fixes this.
-                delay = self.backoff.next_delay()
-                until = self.clock.now() + timedelta(seconds=delay)
-                self.report(SourceStatus.FAILED, describe_error(error), until)
+                raise SourceFailed(f"cannot listen on {self.host}:{self.port}: {error}") from error
             finally:
                 self.save()
                 if runner is not None:
                     await runner.cleanup()
-            if await self.wait(stop, delay):
-                break
-        self.report(SourceStatus.STOPPED)
+
+        await self.keep_running(stop, listen_round)
