@@ -27,7 +27,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix warroom tests benchmarks
 
 screenshots: $(STAMP)
-	$(BIN)/python -m warroom.tui.screenshots screenshots
+	$(BIN)/python -m scripts.screenshots screenshots
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

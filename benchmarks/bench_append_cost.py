@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from warroom.clock import SystemClock
+from warroom.incident.log import IncidentLog, IncidentStore
 from warroom.model import EventKind, Label, Mention, Score, ScoredMention
-from warroom.store import IncidentLog, IncidentStore
 
 SMALL = 1_000
 LARGE = 200_000

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from warroom.clock import ScaledClock
+from warroom.incident.log import IncidentStore
+from warroom.incident.session import ProcessScoring, Session
 from warroom.model import Mention
+from warroom.offline.replay import paced_batches
 from warroom.playbook import default_playbook
-from warroom.replay import paced_batches
-from warroom.session import ProcessScoring, Session
-from warroom.store import IncidentStore
 from warroom.tui.app import WarroomApp
 from warroom.tui.widgets.feed import MentionFeed
 

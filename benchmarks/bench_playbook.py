@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import yaml
 
-from warroom import playbook_validate
+from warroom.playbook import build as playbook_validate
 from warroom.playbook import parse_playbook, validate_text
 
 BUDGET_MS = 200.0

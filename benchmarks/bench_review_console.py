@@ -14,10 +14,10 @@ from pathlib import Path
 
 from benchmarks.bench_review_scale import SIZE, T0, _build
 from warroom.clock import FrozenClock
-from warroom.minutes import CACHE_NAME
-from warroom.report import build_review
-from warroom.store import IncidentStore
-from warroom.tui.review import ReviewApp
+from warroom.incident.log import IncidentStore
+from warroom.review.aggregates import CACHE_NAME
+from warroom.review.document import build_review
+from warroom.tui.review.app import ReviewApp
 
 OPEN_LIMIT = 3.0
 

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from warroom.clock import FrozenClock
-from warroom.minutes import CACHE_NAME
+from warroom.incident.log import IncidentLog, IncidentStore
 from warroom.model import EventKind, Label, Mention, Score, ScoredMention
-from warroom.report import build_review, local_zone, render_markdown
-from warroom.report_html import render_html
-from warroom.store import IncidentLog, IncidentStore
+from warroom.review.aggregates import CACHE_NAME
+from warroom.review.document import build_review, local_zone, render_markdown
+from warroom.review.html import render_html
 
 SIZE = int(os.environ.get("WARROOM_BENCH_MENTIONS", "1000000"))
 MINUTES = 1000

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from warroom.detection.signals import Signals
 from warroom.model import Mention, Score, ScoredMention, label_for
-from warroom.signals import Signals
 
 TEXTS = (
     "@acme flight 1234 delayed again!!! 3 hours on the tarmac, no info, worst service ever #fail",

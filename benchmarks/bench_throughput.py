@@ -13,11 +13,11 @@ from pathlib import Path
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from warroom.clock import SystemClock
-from warroom.engine import Engine
+from warroom.detection.sentiment import Scorer
+from warroom.detection.signals import Signals
+from warroom.incident.engine import Engine
+from warroom.incident.log import IncidentStore
 from warroom.model import read_mentions
-from warroom.sentiment import Scorer
-from warroom.signals import Signals
-from warroom.store import IncidentStore
 
 MENTIONS = 20_000
 REPEATS = 3

@@ -38,8 +38,8 @@ def mention(n: int) -> dict[str, Any]:
 
 async def _serve_warroom(port_out: Any, stop: Any) -> None:
     from warroom.clock import SystemClock
-    from warroom.sources.base import CursorStore, Topics
-    from warroom.sources.webhook import WebhookSource
+    from warroom.live.sources.base import CursorStore, Topics
+    from warroom.live.sources.webhook import WebhookSource
 
     received = 0
 

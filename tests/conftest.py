@@ -30,6 +30,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def demo_scored() -> list:
     """The bundled demo scenario, scored once for the whole test run."""
-    from warroom.tui.scenes import score_demo
+    from scripts.scenes import score_demo
 
     return score_demo()

@@ -15,9 +15,9 @@ from aiohttp.test_utils import TestServer
 
 from tests.fakes.common import FakeServer
 from warroom.clock import Clock
-from warroom.config import ConfigInvalid, parse_config
+from warroom.live.config import ConfigInvalid, parse_config
+from warroom.live.sources.base import Backoff, CursorStore, Source, SourceState, Topics
 from warroom.model import Mention
-from warroom.sources.base import Backoff, CursorStore, Source, SourceState, Topics
 
 F = TypeVar("F", bound=FakeServer)
 S = TypeVar("S", bound=Source)

@@ -45,7 +45,7 @@ def test_headless_commands_do_not_load_textual() -> None:
         "import sys\n"
         "from click.testing import CliRunner\n"
         "from warroom.cli import main\n"
-        "import warroom.engine, warroom.session, warroom.watch, warroom.report\n"
+        "import warroom.incident.engine, warroom.incident.session, warroom.live.watch, warroom.review.document\n"
         "result = CliRunner().invoke(main, ['playbook', 'list'])\n"
         "assert result.exit_code == 0, result.output\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n"

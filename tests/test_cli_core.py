@@ -8,8 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from warroom import demo_scenario
 from warroom.cli import main
+from warroom.demo import scenario as demo_scenario
 from warroom.model import parse_time
 
 DEMO = str(demo_scenario.DEMO_PATH)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import warroom.config as config_module
+import warroom.live.config as config_module
 from warroom.cli.config import STARTER
-from warroom.config import ConfigInvalid, find_config, load_config, parse_config
+from warroom.live.config import ConfigInvalid, find_config, load_config, parse_config
 
 FULL = """\
 brand: Acme
@@ -268,7 +268,7 @@ def test_relative_file_paths_are_next_to_the_config(tmp_path: Path) -> None:
 
 def test_the_readme_watch_config_is_valid_and_covers_every_source_kind() -> None:
     """The example warroom.yaml in README.md passes validation and shows every source kind."""
-    from warroom.config import parse_config, source_kinds
+    from warroom.live.config import parse_config, source_kinds
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     blocks = [b.split("```", 1)[0] for b in readme.split("```yaml\n")[1:]]

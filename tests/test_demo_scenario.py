@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from warroom import demo_scenario as demo
-from warroom.demo_timeline import load_banks
+from warroom.demo import scenario as demo
+from warroom.demo.timeline import load_banks
 from warroom.model import Label, LineProblem, Mention, label_for, read_mentions
 
 ID_PREFIX = {
@@ -251,7 +251,7 @@ def test_texts_have_no_unfilled_template_slots(mentions: list[Mention]) -> None:
 
 
 def test_check_passes_on_the_bundled_file(capsys: pytest.CaptureFixture[str]) -> None:
-    """`python -m warroom.demo_scenario --check` accepts the shipped file."""
+    """`python -m warroom.demo.scenario --check` accepts the shipped file."""
     demo.main(["--check"])
     assert "is current" in capsys.readouterr().out
 

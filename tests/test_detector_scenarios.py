@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from warroom.detection.signals import DetectorRule, LevelChange, Signals
 from warroom.model import BRAND_TOPIC, Level, Mention, Score, ScoredMention, label_for
-from warroom.signals import DetectorRule, LevelChange, Signals
 
 START = datetime(2026, 3, 14, 6, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

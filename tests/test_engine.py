@@ -8,13 +8,13 @@ from pathlib import Path
 
 from tests.conftest import T0
 from warroom.clock import FrozenClock
-from warroom.engine import Engine
-from warroom.incident import IncidentState
+from warroom.detection.sentiment import Scorer
+from warroom.detection.signals import Signals
+from warroom.incident.engine import Engine
+from warroom.incident.log import IncidentStore
+from warroom.incident.state import IncidentState
 from warroom.model import EventKind, Mention
-from warroom.replay import paced_batches
-from warroom.sentiment import Scorer
-from warroom.signals import Signals
-from warroom.store import IncidentStore
+from warroom.offline.replay import paced_batches
 
 
 def mention(n: int, minute: float, text: str = "the thermostat is fine") -> Mention:

@@ -308,7 +308,7 @@ def test_bad_config_exits_2_with_positions(tmp_path: Path) -> None:
 def test_no_config_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without any config, fetch says to run init."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("warroom.config.user_config_path", lambda: tmp_path / "u" / "w.yaml")
+    monkeypatch.setattr("warroom.live.config.user_config_path", lambda: tmp_path / "u" / "w.yaml")
     result = run_fetch("--once")
     assert result.exit_code == 2 and "warroom init" in result.stderr
 

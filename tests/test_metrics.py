@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 
-from warroom import minutes as minutes_module
 from warroom.clock import FrozenClock
-from warroom.metrics import compute_metrics
-from warroom.minutes import CACHE_NAME, load_aggregates
+from warroom.detection.signals import DetectorRule
+from warroom.incident.log import IncidentStore
 from warroom.model import EventKind, Label, Level, Mention, Score, ScoredMention, format_time
 from warroom.playbook import default_playbook
-from warroom.report import Review, build_review
-from warroom.signals import DetectorRule
-from warroom.store import IncidentStore
+from warroom.review import aggregates as minutes_module
+from warroom.review.aggregates import CACHE_NAME, load_aggregates
+from warroom.review.document import Review, build_review
+from warroom.review.metrics import compute_metrics
 
 T0 = datetime(2026, 3, 14, 8, 0, tzinfo=UTC)
 HOSTILE = "<script>alert(1)</script> refund NOW"

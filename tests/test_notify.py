@@ -20,10 +20,10 @@ from aiohttp.test_utils import TestServer
 
 from tests.conftest import T0
 from warroom.clock import FrozenClock
-from warroom.config import NotificationConfig
+from warroom.live.config import NotificationConfig
+from warroom.live.messages import slack_body
+from warroom.live.notify import Notifier, WebhookTarget, as_target
 from warroom.model import Event, EventKind, Level
-from warroom.notify import Notifier, WebhookTarget, as_target
-from warroom.notify_messages import slack_body
 
 SECRET_PATH = "/services/T0001/B0002/s3cr3tPathXYZ"
 TOKEN = "tok-very-secret-42"

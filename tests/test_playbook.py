@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from warroom.cli.playbook import playbook
+from warroom.detection.signals import DetectorRule
 from warroom.model import Level
 from warroom.playbook import (
     PlaybookInvalid,
@@ -24,8 +25,7 @@ from warroom.playbook import (
     user_playbooks_dir,
     validate_text,
 )
-from warroom.signals import DetectorRule
-from warroom.templates import KNOWN_PLACEHOLDERS, render
+from warroom.playbook.templates import KNOWN_PLACEHOLDERS, render
 
 BUNDLED = ("default", "product-recall", "offensive-post", "misinformation")
 REPO_PLAYBOOKS = Path(__file__).parent.parent / "playbooks"

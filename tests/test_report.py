@@ -15,10 +15,10 @@ from click.testing import CliRunner, Result
 from tests.test_metrics import HOSTILE, T0, WORKED, at, level, make_incident
 from warroom.cli import main
 from warroom.clock import FrozenClock
+from warroom.incident.log import IncidentStore
 from warroom.model import EventKind
 from warroom.playbook import default_playbook
-from warroom.report import duration_text, md
-from warroom.store import IncidentStore
+from warroom.review.document import duration_text, md
 
 MENTIONS = 3501  # scenario_mentions(): 110 calm minutes x 20, 5 surge minutes x 200, 1 rival
 

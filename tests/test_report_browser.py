@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from tests.test_metrics import make_incident, review_of
-from warroom.report import local_zone
-from warroom.report_chart import ACTION_COLOUR, SHARE_COLOUR, VOLUME_COLOUR
-from warroom.report_html import render_html
+from warroom.review.chart import ACTION_COLOUR, SHARE_COLOUR, VOLUME_COLOUR
+from warroom.review.document import local_zone
+from warroom.review.html import render_html
 
 BROWSER_SERVICES = (".google.com", ".googleapis.com", ".gvt1.com", ".gstatic.com")
 FLAGS = (

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import T0
-from warroom.analysis import analyze
 from warroom.clock import FrozenClock
-from warroom.engine import Engine
+from warroom.detection.sentiment import Scorer
+from warroom.detection.signals import DetectorRule, Signals
+from warroom.incident.engine import Engine
+from warroom.incident.log import IncidentLocked, IncidentStore
+from warroom.incident.session import InProcessScoring, ProcessScoring, Session
 from warroom.model import EventKind, Label, Level, Mention, Score, ScoredMention, label_for
+from warroom.offline.analyze import analyze
 from warroom.playbook import default_playbook
-from warroom.sentiment import Scorer
-from warroom.session import InProcessScoring, ProcessScoring, Session
-from warroom.signals import DetectorRule, Signals
-from warroom.store import IncidentLocked, IncidentStore
 
 FAST = DetectorRule(
     window_minutes=5, warmup_minutes=20, trend_window_minutes=20, cooldown_minutes=3
@@ -159,7 +159,7 @@ def test_resuming_keeps_the_incidents_playbook(clock: FrozenClock, data_dir: Pat
 async def test_a_replay_clock_starts_when_the_mentions_do(clock: FrozenClock) -> None:
     """Setup time before `replay --speed` feeds does not put the clock ahead of the mentions."""
     from warroom.clock import ScaledClock
-    from warroom.replay import feed_engine as _feed
+    from warroom.offline.replay import feed_engine as _feed
 
     mentions = [post(n, timedelta(seconds=20 * n)).mention for n in range(10)]
     replay_clock = ScaledClock(mentions[0].created_at, 600)
@@ -177,7 +177,7 @@ def test_closing_while_a_flush_runs_does_not_deadlock(
     """The console's flush thread and shutdown on the UI thread both finish."""
     import threading
 
-    from warroom import store
+    from warroom.incident import log as store
 
     console = session(data_dir, clock)
     console.open()
@@ -211,8 +211,8 @@ async def test_notifications_of_a_closed_incident_name_it(
 
     import aiohttp
 
-    from warroom.notify import WebhookTarget
-    from warroom.watch import attach_notifier
+    from warroom.live.notify import WebhookTarget
+    from warroom.live.watch import attach_notifier
 
     monkeypatch.delenv("WARROOM_REVIEW_HOOK", raising=False)
     hook = WebhookTarget("hook", "json", "WARROOM_REVIEW_HOOK", ("declared", "closed"))
@@ -240,8 +240,8 @@ def test_demo_says_who_holds_the_drill(clock: FrozenClock, data_dir: Path) -> No
     """`warroom demo` while another console runs the drill: a one-line error, no traceback."""
     from click.testing import CliRunner
 
-    from warroom import demo_scenario
     from warroom.cli import main
+    from warroom.demo import scenario as demo_scenario
 
     held = IncidentStore(data_dir).create(
         "Drill: held", clock=clock, brand=demo_scenario.BRAND, drill=True
@@ -280,7 +280,7 @@ async def test_a_batch_is_scored_even_when_the_pool_keeps_breaking(
     from concurrent.futures import Executor
     from concurrent.futures.process import BrokenProcessPool
 
-    from warroom import session as session_module
+    from warroom.incident import session as session_module
 
     class Broken(Executor):
         def submit(self, *args: object, **kwargs: object):  # type: ignore[override]

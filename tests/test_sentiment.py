@@ -14,9 +14,8 @@ from datetime import UTC, datetime
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from warroom import sentiment
-from warroom.model import UNSCORED, Label, Mention
-from warroom.sentiment import (
+from warroom.detection import sentiment
+from warroom.detection.sentiment import (
     CHUNK_TOKENS,
     CRISIS_LEXICON,
     MAX_TOKENS,
@@ -24,6 +23,7 @@ from warroom.sentiment import (
     normalize,
     score_texts,
 )
+from warroom.model import UNSCORED, Label, Mention
 
 CRISIS_SENTENCES = [
     "Another outage this morning, nothing loads.",

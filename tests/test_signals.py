@@ -9,9 +9,9 @@ from itertools import count
 
 import pytest
 
+from warroom.detection.signals import DetectorRule, MinuteStats, Signals
+from warroom.detection.trending import TermCounts, rank_terms, terms_of
 from warroom.model import UNSCORED, Label, Level, Mention, Score, ScoredMention, label_for
-from warroom.signals import DetectorRule, MinuteStats, Signals
-from warroom.trending import TermCounts, rank_terms, terms_of
 
 T0 = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
 _ids = count()

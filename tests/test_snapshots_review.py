@@ -6,11 +6,11 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from scripts.review_scenes import finished_drill
+from scripts.scenes import DECLARED_AT
 from warroom.clock import FrozenClock
-from warroom.store import IncidentStore
-from warroom.tui.review import ReviewApp
-from warroom.tui.review_scenes import finished_drill
-from warroom.tui.scenes import DECLARED_AT
+from warroom.incident.log import IncidentStore
+from warroom.tui.review.app import ReviewApp
 
 SIZE = (120, 35)
 

@@ -21,9 +21,9 @@ from tests.fakes.bluesky import (
 )
 from tests.source_harness import SourceHarness, refused_errors, serving
 from warroom.clock import FrozenClock
+from warroom.live.sources.base import SourceStatus
+from warroom.live.sources.bluesky import BlueskySource, MalformedPost, jetstream_mention
 from warroom.model import Mention
-from warroom.sources.base import SourceStatus
-from warroom.sources.bluesky import BlueskySource, MalformedPost, jetstream_mention
 
 T0_US = int(T0.timestamp() * 1_000_000)
 SECOND = 1_000_000

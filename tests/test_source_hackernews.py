@@ -13,8 +13,8 @@ from tests.conftest import T0
 from tests.fakes.hackernews import FIXTURE, FakeHackerNews, make_comment, make_story
 from tests.source_harness import SourceHarness, refused_errors, serving
 from warroom.clock import FrozenClock
-from warroom.sources.base import SourceStatus
-from warroom.sources.hackernews import HackerNewsSource, hit_mention
+from warroom.live.sources.base import SourceStatus
+from warroom.live.sources.hackernews import HackerNewsSource, hit_mention
 
 NOW = int(T0.timestamp())
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from warroom.clock import FrozenClock
+from warroom.live.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
+from warroom.live.sources.jsonl import JsonlSource
 from warroom.model import Mention
-from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
-from warroom.sources.jsonl import JsonlSource
 
 
 def line(n: int, **changes: Any) -> str:
@@ -200,7 +200,7 @@ async def test_backlog_larger_than_one_read_is_taken_whole(
     follower: Follower, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """fetch_once reads past the per-poll slice until the end of the file."""
-    monkeypatch.setattr("warroom.sources.jsonl.MAX_READ", 300)
+    monkeypatch.setattr("warroom.live.sources.jsonl.MAX_READ", 300)
     follower.write("".join(line(n) for n in range(20)))
     assert ids(await follower.source().fetch_once()) == [f"file:{n}" for n in range(20)]
 

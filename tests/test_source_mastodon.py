@@ -16,9 +16,9 @@ from tests.conftest import T0
 from tests.fakes.mastodon import FIXTURE, FakeMastodon, make_boost, make_status
 from tests.source_harness import SourceHarness, serving
 from warroom.clock import FrozenClock
+from warroom.live.sources.base import SourceStatus, Topics
+from warroom.live.sources.mastodon import MastodonSource, status_to_mention
 from warroom.model import Mention
-from warroom.sources.base import SourceStatus, Topics
-from warroom.sources.mastodon import MastodonSource, status_to_mention
 
 TOKEN = "s3cret-token-value"
 

@@ -12,8 +12,8 @@ from tests.conftest import T0
 from tests.fakes.reddit import LISTING, FakeReddit, make_comment, make_post
 from tests.source_harness import SourceHarness, refused_errors, serving
 from warroom.clock import FrozenClock
-from warroom.sources.base import SourceStatus
-from warroom.sources.reddit import RedditSource, thing_mention
+from warroom.live.sources.base import SourceStatus
+from warroom.live.sources.reddit import RedditSource, thing_mention
 
 NOW = T0.timestamp()
 ENV = {"RID": "cid", "RSECRET": "csecret", "RUSER": "ann", "RPASS": "pw"}

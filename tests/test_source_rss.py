@@ -12,8 +12,8 @@ import pytest
 from tests.fakes.rss import FakeFeeds, alert_entry, alerts_feed, rss_feed, rss_item
 from tests.source_harness import SourceHarness, refused_errors, serving
 from warroom.clock import FrozenClock
-from warroom.sources.base import SourceStatus
-from warroom.sources.rss import FeedSource, resolve_link
+from warroom.live.sources.base import SourceStatus
+from warroom.live.sources.rss import FeedSource, resolve_link
 
 WHEN = "2026-03-14T08:50:00Z"
 PUB = "Sat, 14 Mar 2026 08:50:00 +0000"

@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 
 from warroom.clock import FrozenClock
+from warroom.live.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
+from warroom.live.sources.webhook import WebhookSource, parse_batch
 from warroom.model import Mention
-from warroom.sources.base import Backoff, CursorStore, SourceState, SourceStatus, Topics
-from warroom.sources.webhook import WebhookSource, parse_batch
 
 TOKEN = "hook-secret-123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

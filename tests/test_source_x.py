@@ -11,8 +11,8 @@ import pytest
 from tests.fakes.x import SAMPLE, TOKEN, FakeX, make_tweet
 from tests.source_harness import SourceHarness, refused_errors, serving
 from warroom.clock import FrozenClock
-from warroom.sources.base import SourceStatus
-from warroom.sources.x import XSource, tweet_mention
+from warroom.live.sources.base import SourceStatus
+from warroom.live.sources.x import XSource, tweet_mention
 
 WHEN = "2026-03-14T08:59:00.000Z"
 

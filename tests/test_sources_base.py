@@ -10,8 +10,7 @@ import aiohttp
 import pytest
 
 from warroom.clock import FrozenClock
-from warroom.model import Mention
-from warroom.sources.base import (
+from warroom.live.sources.base import (
     Backoff,
     CursorStore,
     RetryAfter,
@@ -21,6 +20,7 @@ from warroom.sources.base import (
     SourceStatus,
     Topics,
 )
+from warroom.model import Mention
 
 
 class Scripted(Source):

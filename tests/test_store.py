@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from warroom import store
 from warroom.clock import FrozenClock
-from warroom.model import UNSCORED, EventKind, Label, Mention, Score, ScoredMention
-from warroom.store import (
+from warroom.incident import log as store
+from warroom.incident.log import (
     IncidentLocked,
     IncidentNotFound,
     IncidentReadOnly,
     IncidentStore,
     default_data_dir,
 )
+from warroom.model import UNSCORED, EventKind, Label, Mention, Score, ScoredMention
 
 
 def _mentions(clock: FrozenClock, start: int, count: int) -> list[ScoredMention]:
@@ -350,7 +350,7 @@ def test_close_while_a_flush_runs_in_another_thread_does_not_deadlock(
     """close() waits for a running flush and then finishes; neither hangs."""
     import threading
 
-    from warroom.store import _Stream
+    from warroom.incident.log import _Stream
 
     log = IncidentStore(data_dir).create("deadlock", clock=clock)
     log.append_mentions([ScoredMention(Mention("m:1", "t", "x", clock.now()), Score(0.0, None))])

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from warroom.clock import SystemClock
+from warroom.incident.log import IncidentStore
 from warroom.model import EventKind
-from warroom.store import IncidentStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from warroom.clock import SystemClock
 from warroom.model import EventKind, Label, Mention, Score, ScoredMention
-from warroom.store import IncidentNotFound, IncidentStore
+from warroom.incident.log import IncidentNotFound, IncidentStore
 
 incidents = IncidentStore(Path(sys.argv[1]))
 clock = SystemClock()

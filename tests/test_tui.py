@@ -9,10 +9,10 @@ from textual.widgets import Input
 
 from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app
 from warroom.clock import FrozenClock
-from warroom.incident import IncidentState
+from warroom.incident.log import IncidentStore
+from warroom.incident.session import InProcessScoring
+from warroom.incident.state import IncidentState
 from warroom.model import EventKind, Label, Level, Mention, ScoredMention
-from warroom.session import InProcessScoring
-from warroom.store import IncidentStore
 from warroom.tui.launch import demo_session
 from warroom.tui.screens.incident import CloseScreen, DeclareScreen
 from warroom.tui.screens.mention import MentionScreen

@@ -11,8 +11,11 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static, TextArea
 
 from tests.tui_support import CRISIS_AT, drill_at
-from warroom import demo_scenario
 from warroom.clock import FrozenClock
+from warroom.demo import scenario as demo_scenario
+from warroom.detection.sentiment import Scorer
+from warroom.incident.log import IncidentStore
+from warroom.incident.session import Session
 from warroom.model import EventKind
 from warroom.playbook import (
     bundled_dir,
@@ -21,9 +24,6 @@ from warroom.playbook import (
     parse_playbook,
     user_playbooks_dir,
 )
-from warroom.sentiment import Scorer
-from warroom.session import Session
-from warroom.store import IncidentStore
 from warroom.tui import app as app_module
 from warroom.tui.app import WarroomApp
 from warroom.tui.commands import PlaybookCommands, switch_playbook

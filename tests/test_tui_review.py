@@ -9,15 +9,15 @@ import pytest
 from click.testing import CliRunner
 from textual.widgets import Static
 
+from scripts.review_scenes import CHECKED_AFTER, CLOSED_AT, finished_drill
+from scripts.scenes import DECLARED_AT
 from warroom.cli import main
 from warroom.clock import FrozenClock
+from warroom.incident.log import IncidentStore
 from warroom.model import EventKind, Label, Mention, Score, ScoredMention
-from warroom.store import IncidentStore
-from warroom.tui.review import ReviewApp
-from warroom.tui.review_scenes import CHECKED_AFTER, CLOSED_AT, finished_drill
-from warroom.tui.scenes import DECLARED_AT
-from warroom.tui.screens.minute_mentions import MinuteMentionsScreen
-from warroom.tui.widgets.review_panes import ReviewChecklist, ReviewTimeline
+from warroom.tui.review.app import ReviewApp
+from warroom.tui.review.minute_mentions import MinuteMentionsScreen
+from warroom.tui.review.panes import ReviewChecklist, ReviewTimeline
 
 SIZE = (120, 35)
 T0 = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)

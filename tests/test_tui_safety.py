@@ -14,13 +14,13 @@ from textual.widgets._toast import Toast
 
 from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app
 from warroom.clock import FrozenClock
+from warroom.incident.log import IncidentStore
+from warroom.incident.session import Session
+from warroom.live.sources.base import SourceState, SourceStatus
 from warroom.model import EventKind, Mention
 from warroom.playbook import Playbook, bundled_dir, parse_playbook, user_playbooks_dir
-from warroom.session import Session
-from warroom.sources.base import SourceState, SourceStatus
-from warroom.store import IncidentStore
 from warroom.tui.app import WarroomApp
-from warroom.tui.review import ReviewApp
+from warroom.tui.review.app import ReviewApp
 from warroom.tui.screens.draft import DraftScreen
 from warroom.tui.screens.incident import CloseScreen
 from warroom.tui.screens.mention import MentionScreen
@@ -260,8 +260,8 @@ async def test_editor_title_shows_a_hostile_file_name(data_dir: Path, demo_score
 
 async def test_brand_and_operator_with_markup_show_literally(data_dir: Path) -> None:
     """A configured brand and operator holding markup show as typed in header and notes."""
+    from warroom.incident.session import InProcessScoring
     from warroom.playbook import default_playbook
-    from warroom.session import InProcessScoring
 
     session = Session(
         store=IncidentStore(data_dir),

@@ -10,10 +10,10 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from warroom.config import load_config
+from warroom.incident.log import IncidentStore
+from warroom.live.config import load_config
 from warroom.model import EventKind
 from warroom.playbook import default_playbook
-from warroom.store import IncidentStore
 from warroom.tui.launch import watch_app
 from warroom.tui.widgets.feed import MentionFeed
 

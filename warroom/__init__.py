@@ -1,0 +1,1 @@
+"""warroom: a terminal console for a brand's social-media crisis team."""

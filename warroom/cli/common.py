@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from warroom.incident.log import IncidentStore, default_data_dir
 from warroom.model import LineProblem, Mention, read_mentions
-from warroom.store import IncidentStore, default_data_dir
 
 
 class Context:

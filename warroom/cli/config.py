@@ -15,7 +15,8 @@ import click
 
 from warroom.cli.common import Context
 from warroom.clock import SystemClock
-from warroom.config import (
+from warroom.incident.log import default_data_dir
+from warroom.live.config import (
     CONFIG_NAME,
     ConfigInvalid,
     WatchConfig,
@@ -23,10 +24,9 @@ from warroom.config import (
     load_config,
     user_config_path,
 )
+from warroom.live.sources.base import CursorStore, Source, SourceState, SourceStatus, describe_error
+from warroom.live.watch import build_sources, client_session
 from warroom.model import Mention
-from warroom.sources.base import CursorStore, Source, SourceState, SourceStatus, describe_error
-from warroom.store import default_data_dir
-from warroom.watch import build_sources, client_session
 
 STARTER = """\
 # warroom.yaml: what warroom watches, where from, and whom it tells.

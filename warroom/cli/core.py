@@ -6,12 +6,12 @@ import json
 
 import click
 
-from warroom.analysis import analyze as run_analysis
-from warroom.analysis import render_table
 from warroom.cli.common import Context, pass_context, read_mention_file
 from warroom.clock import SystemClock
-from warroom.incident import IncidentState
+from warroom.incident.state import IncidentState
 from warroom.model import LineProblem
+from warroom.offline.analyze import analyze as run_analysis
+from warroom.offline.analyze import render_table
 
 
 @click.command()

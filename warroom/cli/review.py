@@ -14,6 +14,7 @@ import click
 
 from warroom.cli.common import Context, pass_context
 from warroom.clock import SystemClock
+from warroom.incident.log import IncidentLog, IncidentNotFound
 from warroom.model import EventKind
 from warroom.playbook import (
     PlaybookInvalid,
@@ -22,9 +23,8 @@ from warroom.playbook import (
     load_playbook,
     user_playbooks_dir,
 )
-from warroom.report import build_review, local_zone, render_markdown
-from warroom.report_html import render_html
-from warroom.store import IncidentLog, IncidentNotFound
+from warroom.review.document import build_review, local_zone, render_markdown
+from warroom.review.html import render_html
 
 MENTION_COLUMNS = (
     "id",

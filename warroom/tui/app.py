@@ -11,9 +11,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from warroom.incident.session import Session
+from warroom.live.sources.base import SourceState
 from warroom.model import Event
-from warroom.session import Session
-from warroom.sources.base import SourceState
 from warroom.tui.commands import PlaybookCommands
 from warroom.tui.safe import PlainNotifications, clean
 from warroom.tui.screens.incident import CloseScreen, DeclareScreen
@@ -145,7 +145,7 @@ class WarroomApp(PlainNotifications, App[None]):
     @work(thread=True, group="review", exit_on_error=False, description="preparing the review")
     def precompute_review(self, slug: str) -> None:
         """Build the closed incident's per-minute aggregates now, so its review opens at once."""
-        from warroom.minutes import load_aggregates  # deferred: only needed after a close
+        from warroom.review.aggregates import load_aggregates  # deferred: only needed after a close
 
         store = self.session.store
         with store.open(slug, clock=self.session.clock, writable=False) as log:

@@ -15,8 +15,12 @@ import click
 from warroom.cli.common import Context, pass_context, read_mention_file
 from warroom.cli.config import _config_or_exit
 from warroom.clock import SystemClock
-from warroom.engine import Engine, EngineUpdate
+from warroom.detection.sentiment import Scorer
+from warroom.detection.signals import Signals
+from warroom.incident.engine import Engine, EngineUpdate
+from warroom.incident.log import IncidentLocked, IncidentNotFound
 from warroom.model import LineProblem
+from warroom.offline.replay import feed_engine, open_or_create, replay_clock
 from warroom.playbook import (
     PlaybookInvalid,
     PlaybookNotFound,
@@ -24,10 +28,6 @@ from warroom.playbook import (
     load_playbook,
     user_playbooks_dir,
 )
-from warroom.replay import feed_engine, open_or_create, replay_clock
-from warroom.sentiment import Scorer
-from warroom.signals import Signals
-from warroom.store import IncidentLocked, IncidentNotFound
 
 
 def print_level_changes(update: EngineUpdate) -> None:
@@ -42,7 +42,7 @@ def print_level_changes(update: EngineUpdate) -> None:
 @pass_context
 def demo(context: Context, headless: bool, speed: float) -> None:
     """Rehearse on the bundled scenario (a DRILL): a fictional brand's bad afternoon."""
-    from warroom import demo_scenario
+    from warroom.demo import scenario as demo_scenario
 
     if not headless:
         from warroom.tui.launch import run_demo
@@ -142,7 +142,7 @@ def review(context: Context, incident: str) -> None:
     except (OSError, ValueError) as error:
         raise click.ClickException(f"cannot read incident {incident!r}: {error}") from error
     try:
-        from warroom.tui.review import ReviewApp
+        from warroom.tui.review.app import ReviewApp
 
         app = ReviewApp(log, user_dir=user_playbooks_dir(context.data_dir))
     except BaseException:

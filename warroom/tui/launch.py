@@ -7,15 +7,21 @@ from datetime import timedelta
 from pathlib import Path
 
 from warroom.clock import Clock, ScaledClock, SystemClock
-from warroom.config import WatchConfig
+from warroom.incident.log import IncidentStore
+from warroom.incident.session import ProcessScoring, ScoringBackend, Session
+from warroom.live.config import WatchConfig
+from warroom.live.sources.base import CursorStore
+from warroom.live.watch import (
+    attach_notifier,
+    build_sources,
+    client_session,
+    detector_rule,
+    run_sources,
+)
 from warroom.model import Mention
+from warroom.offline.replay import paced_batches
 from warroom.playbook import Playbook, default_playbook
-from warroom.replay import paced_batches
-from warroom.session import ProcessScoring, ScoringBackend, Session
-from warroom.sources.base import CursorStore
-from warroom.store import IncidentStore
 from warroom.tui.app import Feeder, WarroomApp
-from warroom.watch import attach_notifier, build_sources, client_session, detector_rule, run_sources
 
 # The demo starts this long before the trigger, so the crisis builds within the first minute.
 DEMO_LEAD = timedelta(minutes=8)
@@ -51,7 +57,7 @@ def demo_session(
     operator: str | None = None,
 ) -> Session:
     """A DRILL session for the bundled scenario, its incident opened (or resumed)."""
-    from warroom import demo_scenario
+    from warroom.demo import scenario as demo_scenario
 
     session = Session(
         store=IncidentStore(data_dir),
@@ -70,7 +76,7 @@ def demo_app(
     data_dir: Path, *, speed: float = 30.0, scoring: ScoringBackend | None = None
 ) -> WarroomApp:
     """The rehearsal: the calm history at once, then the scenario at `speed` from the trigger."""
-    from warroom import demo_scenario
+    from warroom.demo import scenario as demo_scenario
 
     mentions = demo_scenario.load()
     start = demo_scenario.TRIGGER_AT - DEMO_LEAD

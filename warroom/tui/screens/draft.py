@@ -14,11 +14,11 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from warroom.detection.sentiment import Scorer
+from warroom.incident.session import Session
 from warroom.model import label_for
 from warroom.playbook import Template
-from warroom.sentiment import Scorer
-from warroom.session import Session
-from warroom.templates import scan
+from warroom.playbook.templates import scan
 from warroom.tui.safe import PlainTextArea, clean, plain
 
 # The next public update is promised this long after the draft is written.

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from warroom.session import Evidence
+from warroom.incident.session import Evidence
 from warroom.tui.safe import PlainInput, clean
 
 

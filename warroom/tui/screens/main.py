@@ -12,9 +12,9 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from warroom.engine import EngineUpdate
+from warroom.incident.engine import EngineUpdate
+from warroom.incident.session import Session
 from warroom.model import EventKind, Level
-from warroom.session import Session
 from warroom.tui.safe import PlainInput, clean, plain
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.feed import MentionFeed

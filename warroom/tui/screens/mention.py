@@ -9,8 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from warroom.incident.session import Session
 from warroom.model import Label, format_time
-from warroom.session import Session
 from warroom.tui.safe import clean
 from warroom.tui.widgets.feed import FeedRow, MentionFeed, compact_number
 

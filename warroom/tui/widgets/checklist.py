@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from warroom.incident import IncidentState
+from warroom.incident.state import IncidentState
 from warroom.model import Level
 from warroom.playbook import Playbook, Step
 from warroom.tui.safe import clean

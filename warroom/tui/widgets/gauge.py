@@ -8,8 +8,8 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
+from warroom.detection.signals import Gauge
 from warroom.model import Level
-from warroom.signals import Gauge
 from warroom.tui.safe import clean
 
 BAR_WIDTH = 30

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, RichLog
 
-from warroom.incident import describe_event
+from warroom.incident.state import describe_event
 from warroom.model import Event, EventKind
 from warroom.tui.safe import PlainInput, clean
 

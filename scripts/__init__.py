@@ -1,0 +1,1 @@
+"""Development scripts: the screenshot scenes (not part of the installed package)."""

@@ -1,0 +1,1 @@
+"""The drill: a seeded crisis scenario for the demo, rehearsals and tests."""

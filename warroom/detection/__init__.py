@@ -1,0 +1,1 @@
+"""Reading the conversation: sentiment, per-minute signals, the detector, trending terms."""

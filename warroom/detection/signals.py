@@ -1,0 +1,462 @@
+"""Per-minute signals of the conversation, the level detector over them, and the gauge."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from warroom.detection.detector import (
+    ABSORB_Z,
+    HOLD,
+    Baseline,
+    DetectorRule,
+    MinuteStats,
+    Reading,
+    Thresholds,
+    TopicCount,
+    change_z,
+    classify,
+    read_window,
+)
+from warroom.detection.trending import (
+    SAMPLE_PER_MINUTE,
+    STOPWORDS,
+    TrendingTerm,
+    merged,
+    rank_terms,
+    terms_of,
+)
+from warroom.model import (
+    BRAND_TOPIC,
+    Label,
+    Level,
+    Mention,
+    Score,
+    ScoredMention,
+    label_for,
+)
+
+__all__ = [
+    "DetectorRule",
+    "Gauge",
+    "LevelChange",
+    "MinuteStats",
+    "Signals",
+    "TopicCount",
+    "TrendingTerm",
+]
+
+SPARK_MINUTES = 60
+# A mention dated more than this past the latest `now` is a bad clock, not a post: skipped.
+FUTURE_SLACK_MINUTES = 24 * 60
+MAX_KEEP_MINUTES = 7 * 24 * 60
+MAX_FILLED_GAP_MINUTES = 24 * 60
+
+
+def _minute_key(moment: datetime) -> int:
+    return int(moment.timestamp() // 60)
+
+
+def _minute_of(key: int) -> datetime:
+    return datetime.fromtimestamp(key * 60, UTC)
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """The detector moved the level, and says why."""
+
+    at: datetime
+    level: Level
+    previous: Level
+    reason: str
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Gauge:
+    """The latest figures for the console: the current window against the baseline."""
+
+    at: datetime | None
+    level: Level
+    reason: str
+    net_sentiment: float | None  # mean compound of the window, -1..1
+    split: tuple[float, float, float]  # negative, neutral, positive shares of the window
+    volume_per_min: float
+    baseline_volume_per_min: float | None
+    negative_share: float | None
+    baseline_negative_share: float | None
+    sentiment_spark: list[float | None]
+    volume_spark: list[int]
+    trending: list[TrendingTerm]
+    competitors: dict[str, tuple[int, float | None]]
+
+    @classmethod
+    def empty(cls, level: Level, reason: str) -> Gauge:
+        """The gauge before any mention was counted."""
+        nothing = (None, None, None)
+        return cls(None, level, reason, None, (0.0, 0.0, 0.0), 0.0, *nothing, [], [], [], {})
+
+
+_LEVELS_DOWN = {Level.CRISIS: Level.ELEVATED, Level.ELEVATED: Level.NORMAL}
+
+
+class Signals:
+    """Buckets scored mentions by minute and turns them into a level, a gauge and trending terms."""
+
+    def __init__(
+        self, rule: DetectorRule | None = None, *, extra_stopwords: Iterable[str] = ()
+    ) -> None:
+        self.rule = rule or DetectorRule()
+        self.level = Level.NORMAL
+        self.reason = f"learning baseline (0 of {self.rule.warmup_minutes} minutes)"
+        self.skipped_future = 0  # mentions dated a day or more after the latest `now`
+        self.baseline = Baseline(self.rule.baseline_half_life_minutes)
+        self._stopwords = STOPWORDS | {word.lower() for word in extra_stopwords}
+        self._buckets: dict[int, MinuteStats] = {}
+        self._terms: dict[int, dict[str, int]] = {}  # negative brand terms, recent minutes only
+        self._sampled: dict[int, int] = {}  # negative posts tokenized, per minute
+        self._next: int | None = None  # the next minute to evaluate
+        self._horizon: int | None = None
+        self._minutes_seen = 0
+        self._absorbed_through: int | None = None
+        self._last_unsettled = -1
+        # Minutes already reported as a crisis: a new crisis needs new evidence.
+        self._reported: set[int] = set()
+        rule = self.rule
+        self._short = Thresholds.for_window(
+            rule.window_minutes, rule.window_minutes, rule.sensitivity
+        )
+        self._long = Thresholds.for_window(
+            rule.trend_window_minutes, rule.window_minutes, rule.sensitivity
+        )
+        self._raised_by = self.rule.window_minutes
+        self._calm = 0
+
+    # -- the hot path ------------------------------------------------------------------------
+
+    def add(self, scored: ScoredMention) -> None:
+        """Count one scored mention in the minute it was posted."""
+        mention = scored.mention
+        key = int(mention.created_at.timestamp() // 60)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if self._horizon is not None and key > self._horizon:
+                self.skipped_future += 1
+                return
+            bucket = self._buckets[key] = MinuteStats(_minute_of(key))
+        score = scored.score
+        if mention.topic == BRAND_TOPIC:
+            bucket.volume += 1
+            if score.compound is None:
+                bucket.non_english += 1
+            else:
+                self._count(key, bucket, mention, score, 1)
+            return
+        topic = bucket.by_topic.get(mention.topic)
+        if topic is None:
+            topic = bucket.by_topic[mention.topic] = TopicCount()
+        topic.volume += 1
+        if score.compound is not None:
+            topic.scored += 1
+            if (score.label or label_for(score.compound)) is Label.NEGATIVE:
+                topic.negative += 1
+
+    def add_many(self, batch: Iterable[ScoredMention]) -> None:
+        """Count a batch of scored mentions."""
+        add = self.add
+        for scored in batch:
+            add(scored)
+
+    def _count(
+        self, key: int, bucket: MinuteStats, mention: Mention, score: Score, sign: int
+    ) -> None:
+        compound = score.compound
+        assert compound is not None
+        label = score.label or label_for(compound)
+        bucket.scored += sign
+        bucket.compound_sum += sign * compound
+        weight = 1.0 + math.log1p(mention.reach or 0)
+        bucket.reach_weighted_sum += sign * weight * compound
+        bucket.reach_weight += sign * weight
+        if label is Label.NEGATIVE:
+            bucket.negative += sign
+            self._count_terms(key, mention.text, sign)
+        elif label is Label.POSITIVE:
+            bucket.positive += sign
+        else:
+            bucket.neutral += sign
+
+    def _count_terms(self, key: int, text: str, sign: int) -> None:
+        # Minutes already learned (or forgotten) are not tokenized: very late posts cost nothing.
+        if self._next is not None and key < self._next - self.rule.trend_window_minutes:
+            return
+        sampled = self._sampled.get(key, 0)
+        # In a surge only a sample is tokenized, so a burst costs no more than counting.
+        if sampled >= SAMPLE_PER_MINUTE:
+            return
+        counts = self._terms.get(key)
+        if counts is None:
+            counts = self._terms[key] = {}
+        self._sampled[key] = sampled + sign
+        for term in terms_of(text, self._stopwords):
+            counts[term] = counts.get(term, 0) + sign
+
+    def relabel(self, mention: Mention, old: Score, new: Score) -> None:
+        """A person overrode a brand mention's sentiment: move it from `old` to `new`."""
+        key = _minute_key(mention.created_at)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return
+        if not mention.is_brand:
+            topic = bucket.by_topic.get(mention.topic)
+            if topic is not None:
+                for score, sign in ((old, -1), (new, 1)):
+                    if score.compound is not None:
+                        topic.scored += sign
+                        if (score.label or label_for(score.compound)) is Label.NEGATIVE:
+                            topic.negative += sign
+            return
+        for score, sign in ((old, -1), (new, 1)):
+            if score.compound is None:
+                bucket.non_english += sign
+            else:
+                self._count(key, bucket, mention, score, sign)
+
+    # -- the detector, once a minute ----------------------------------------------------------
+
+    def advance(self, now: datetime) -> list[LevelChange]:
+        """Evaluate, in order, every minute complete by `now` (event time); return level changes."""
+        last_complete = _minute_key(now) - 1
+        self._horizon = last_complete + FUTURE_SLACK_MINUTES
+        if self._next is None:
+            if not self._buckets:
+                return []
+            self._next = min(self._buckets)
+        if self._next > last_complete:
+            return []
+        changes = []
+        quiet = 0
+        settle = self.rule.trend_window_minutes + self.rule.cooldown_minutes + 1
+        while self._next <= last_complete:
+            change = self._evaluate(self._next)
+            if change is not None:
+                changes.append(change)
+            quiet = quiet + 1 if self._next not in self._buckets else 0
+            self._next += 1
+            if quiet >= settle and self.level is Level.NORMAL and self.baseline.ready:
+                # Hours or months with no mention change nothing more once the windows are
+                # empty and the level has settled: jump to the next minute that has mentions.
+                ahead = [key for key in self._buckets if key >= self._next]
+                self._next = min(min(ahead, default=last_complete + 1), last_complete + 1)
+                quiet = 0
+        stale = self._next - self.rule.trend_window_minutes - 1
+        for key in [key for key in self._terms if key < stale]:
+            del self._terms[key]
+            self._sampled.pop(key, None)
+        forgotten = self._next - self.rule.trend_window_minutes
+        self._reported = {key for key in self._reported if key >= forgotten}
+        if len(self._buckets) > MAX_KEEP_MINUTES:
+            self.prune(MAX_KEEP_MINUTES)  # a safety net if the owner never prunes
+        return changes
+
+    def _evaluate(self, minute: int) -> LevelChange | None:
+        rule = self.rule
+        self._minutes_seen += 1
+        if not self.baseline.ready:
+            self.baseline.absorb(self._buckets.get(minute), self._terms.get(minute))
+            if self._minutes_seen >= rule.warmup_minutes:
+                self.baseline.finish_warmup(
+                    [
+                        self._buckets[key]
+                        for key in range(minute - self._minutes_seen + 1, minute + 1)
+                        if key in self._buckets
+                    ]
+                )
+                self._absorbed_through = minute
+                self.reason = self._describe(self._reading(minute, rule.window_minutes))
+            else:
+                self.reason = (
+                    f"learning baseline ({self._minutes_seen} of {rule.warmup_minutes} minutes)"
+                )
+            return None
+        short = self._reading(minute, rule.window_minutes)
+        long = self._reading(minute, rule.trend_window_minutes)
+        change = self._judge(minute, short, long)
+        if self.level is Level.CRISIS and self._calm == 0:
+            self._reported.add(minute)
+        self._learn(minute, short, long)
+        return change
+
+    def _reading(self, minute: int, window: int, fresh: bool = False) -> Reading:
+        """A window's reading; `fresh` leaves out minutes already reported as a crisis."""
+        keys: Iterable[int] = range(minute - window + 1, minute + 1)
+        if fresh and self._reported:
+            keys = [key for key in keys if key not in self._reported]
+        buckets = [self._buckets.get(key) for key in keys]
+        return read_window(buckets, window, self.baseline)
+
+    def _judge(self, minute: int, short: Reading, long: Reading) -> LevelChange | None:
+        rule = self.rule
+        at = _minute_of(minute + 1)
+        previous = self.level
+        short_up = self._reading(minute, rule.window_minutes, fresh=True)
+        before = self._reading(
+            minute - rule.window_minutes, rule.trend_window_minutes - rule.window_minutes, True
+        )
+        if before.scored >= rule.min_volume:
+            shift = change_z(short_up, before, self.baseline.dispersion)
+            short_up = replace(short_up, change_z=shift)
+        long_up = self._reading(minute, rule.trend_window_minutes, fresh=True)
+        short_level = classify(short_up, self._short, rule.min_volume, 1.0)
+        long_level = classify(long_up, self._long, rule.min_volume, 1.0)
+        if max(short_level.rank, long_level.rank) > previous.rank:
+            reading = short_up if short_level.rank >= long_level.rank else long_up
+            self.level = max(short_level, long_level, key=lambda level: level.rank)
+            self._raised_by = reading.window
+            self._calm = 0
+            if self.level is Level.CRISIS:
+                # The window that raised the crisis is reported: it cannot raise one again.
+                self._reported.update(range(minute - reading.window + 1, minute + 1))
+            self.reason = self._describe(reading)
+            return LevelChange(at, self.level, previous, self.reason, reading.evidence())
+        if previous is Level.NORMAL:
+            self.reason = self._describe(short)
+            return None
+        # Held by the short window, by the trend window that raised it, or by a trend beyond the
+        # incident's own minutes (a slow burn caught early by a spike).
+        long_fresh = self._reading(minute, rule.trend_window_minutes, fresh=True)
+        short_hold = classify(short, self._short, rule.min_volume, HOLD)
+        fresh_hold = classify(long_fresh, self._long, rule.min_volume, HOLD)
+        held = max(short_hold.rank, fresh_hold.rank) >= previous.rank
+        if self._raised_by == long.window and long.window != short.window:
+            held = held or classify(long, self._long, rule.min_volume, HOLD).rank >= previous.rank
+        if held:
+            self._calm = 0
+            self.reason = self._describe(short if short_hold.rank >= previous.rank else long)
+            return None
+        self._calm += 1
+        if self._calm < rule.cooldown_minutes:
+            self.reason = (
+                f"{self._describe(short)} (calm for {self._calm} of {rule.cooldown_minutes} min)"
+            )
+            return None
+        lower = max(short_hold, fresh_hold, key=lambda level: level.rank)
+        self.level = lower if lower.rank < previous.rank else _LEVELS_DOWN[previous]
+        self._calm = 0
+        self._raised_by = short.window
+        self.reason = f"calm for {rule.cooldown_minutes} min: {self._describe(short)}"
+        return LevelChange(at, self.level, previous, self.reason, short.evidence())
+
+    def _learn(self, minute: int, short: Reading, long: Reading) -> None:
+        # A minute is learned only once it has left the trend window, and only if every window
+        # it was part of was calm: a surge's first minutes and a slow burn are never learned.
+        calm = abs(short.z) < ABSORB_Z and abs(long.z) < ABSORB_Z
+        if self.level is not Level.NORMAL or not calm:
+            self._last_unsettled = minute
+        candidate = minute - self.rule.trend_window_minutes
+        if self._absorbed_through is None or candidate <= self._absorbed_through:
+            return
+        self._absorbed_through = candidate
+        if self._last_unsettled < candidate:
+            self.baseline.absorb(self._buckets.get(candidate), self._terms.get(candidate))
+
+    def _describe(self, reading: Reading) -> str:
+        if reading.scored < self.rule.min_volume:
+            return (
+                f"too few mentions to judge ({reading.scored} of {self.rule.min_volume} scored"
+                f" in the last {reading.window} min)"
+            )
+        return reading.sentence()
+
+    # -- what the console and the report read -------------------------------------------------
+
+    def _cursor(self) -> int | None:
+        # The last minute evaluated; before the first evaluation, the newest minute seen.
+        if self._minutes_seen and self._next is not None:
+            return self._next - 1
+        return max(self._buckets, default=None)
+
+    def series(self) -> list[MinuteStats]:
+        """Every minute from the first to the last, gaps of up to a day filled with empty minutes.
+
+        A longer silence (an old post in a new file, a watch restarted after a month) is left
+        out rather than written as thousands of empty minutes.
+        """
+        series: list[MinuteStats] = []
+        previous: int | None = None
+        for key in sorted(self._buckets):
+            if previous is not None and key - previous <= MAX_FILLED_GAP_MINUTES:
+                series.extend(MinuteStats(_minute_of(gap)) for gap in range(previous + 1, key))
+            series.append(self._buckets[key])
+            previous = key
+        return series
+
+    def trending(self, limit: int = 10) -> list[TrendingTerm]:
+        """Terms over-represented in the window's negative brand mentions against the baseline."""
+        cursor = self._cursor()
+        if cursor is None:
+            return []
+        keys = range(cursor - self.rule.window_minutes + 1, cursor + 1)
+        window = merged(self._terms[key] for key in keys if key in self._terms)
+        sampled = sum(self._sampled.get(key, 0) for key in keys)
+        negative = sum(self._buckets[key].negative for key in keys if key in self._buckets)
+        ranked = rank_terms(window, self.baseline.terms, limit)
+        if sampled and negative > sampled:
+            scale = negative / sampled
+            ranked = [TrendingTerm(t.term, round(t.count * scale), t.score) for t in ranked]
+        return ranked
+
+    def gauge(self) -> Gauge:
+        """The latest figures of the current window, for the console."""
+        cursor = self._cursor()
+        window = self.rule.window_minutes
+        if cursor is None:
+            return Gauge.empty(self.level, self.reason)
+        reading = self._reading(cursor, window)
+        spark = [self._buckets.get(key) for key in range(cursor - SPARK_MINUTES + 1, cursor + 1)]
+        competitors: dict[str, TopicCount] = {}
+        for key in range(cursor - window + 1, cursor + 1):
+            bucket = self._buckets.get(key)
+            for name, count in bucket.by_topic.items() if bucket else ():
+                total = competitors.setdefault(name, TopicCount())
+                total.volume += count.volume
+                total.scored += count.scored
+                total.negative += count.negative
+        scored = reading.scored
+        split = (
+            (reading.negative / scored, reading.neutral / scored, reading.positive / scored)
+            if scored
+            else (0.0, 0.0, 0.0)
+        )
+        learned = self.baseline.ready
+        return Gauge(
+            at=_minute_of(cursor + 1),
+            level=self.level,
+            reason=self.reason,
+            net_sentiment=reading.mean_compound,
+            split=split,
+            volume_per_min=reading.volume / window,
+            baseline_volume_per_min=self.baseline.volume_per_min if learned else None,
+            negative_share=reading.negative_share,
+            baseline_negative_share=self.baseline.negative_share if learned else None,
+            sentiment_spark=[bucket.mean_compound if bucket else None for bucket in spark],
+            volume_spark=[bucket.volume if bucket else 0 for bucket in spark],
+            trending=self.trending(),
+            competitors={
+                name: (count.volume, count.negative_share)
+                for name, count in sorted(competitors.items())
+            },
+        )
+
+    def prune(self, keep_minutes: int) -> None:
+        """Forget minutes older than `keep_minutes` (never those the detector still needs)."""
+        cursor = self._cursor()
+        if cursor is None:
+            return
+        needed = self.rule.trend_window_minutes + self.rule.window_minutes + SPARK_MINUTES
+        oldest = cursor - max(keep_minutes, needed) + 1
+        for key in [key for key in self._buckets if key < oldest]:
+            del self._buckets[key]

@@ -1,0 +1,332 @@
+"""A console's engine side: one incident log, scoring off the UI's core, and the team's actions."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from warroom.clock import Clock
+from warroom.detection.sentiment import Scorer, score_texts
+from warroom.detection.signals import DetectorRule, Signals
+from warroom.incident.engine import Engine, EngineUpdate
+from warroom.incident.log import IncidentLog, IncidentStore
+from warroom.incident.state import IncidentState
+from warroom.model import Event, EventKind, Label, Mention, Score, ScoredMention, label_for
+from warroom.model import format_time as iso
+from warroom.playbook import (
+    Playbook,
+    PlaybookInvalid,
+    PlaybookNotFound,
+    find_playbook,
+    load_playbook,
+    user_playbooks_dir,
+)
+
+# Mentions kept in memory for the feed.
+RECENT_MENTIONS = 5000
+
+
+class ScoringBackend(Protocol):
+    """Where VADER runs."""
+
+    async def score(self, mentions: Sequence[Mention]) -> list[Score]: ...
+
+    def close(self) -> None: ...
+
+
+class InProcessScoring:
+    """Score in this process: for tests, headless runs and small files."""
+
+    def __init__(self, lexicon: dict[str, float] | None = None) -> None:
+        self.scorer = Scorer(lexicon)
+
+    async def score(self, mentions: Sequence[Mention]) -> list[Score]:
+        return self.scorer.score_many(mentions)
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessScoring:
+    """Score in a worker process: VADER is pure Python and would hold the UI's GIL."""
+
+    def __init__(self, lexicon: dict[str, float] | None = None) -> None:
+        self.lexicon = dict(lexicon or {})
+        self._pool = ProcessPoolExecutor(max_workers=1)
+
+    async def score(self, mentions: Sequence[Mention]) -> list[Score]:
+        texts = [m.text for m in mentions if m.is_english]
+        try:
+            values = iter(await self._run(texts))
+        except BrokenProcessPool:
+            # The worker died (killed, out of memory): a fresh pool scores this batch and the next.
+            try:
+                values = iter(await self._run(texts))
+            except BrokenProcessPool:
+                # Twice in a row: score here, slower, rather than lose the batch.
+                values = iter(score_texts(texts, self.lexicon))
+        scores = []
+        for mention in mentions:
+            if mention.is_english:
+                value = next(values)
+                scores.append(Score(value, label_for(value)))
+            else:
+                scores.append(Score(None, None))
+        return scores
+
+    async def _run(self, texts: list[str]) -> list[float]:
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                pool, score_texts, texts, self.lexicon
+            )
+        except BrokenProcessPool:
+            if self._pool is pool:  # a concurrent batch may have restarted it already
+                self._pool = ProcessPoolExecutor(max_workers=1)
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why the detector thinks this is a crisis: shown when proposing to declare."""
+
+    reason: str
+    trending: list[str]
+    top_negative: list[ScoredMention]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason,
+            "trending": self.trending,
+            "top_negative": [
+                {"id": s.mention.id, "author": s.mention.author, "text": s.mention.text[:280]}
+                for s in self.top_negative
+            ],
+        }
+
+
+def operator_name(configured: str | None = None) -> str:
+    """Who is at the keyboard: the config's operator, else $USER."""
+    return configured or os.environ.get("USER") or os.environ.get("USERNAME") or "operator"
+
+
+class Session:
+    """What the console works on: the engine, its incident log and the playbook."""
+
+    def __init__(
+        self,
+        *,
+        store: IncidentStore,
+        clock: Clock,
+        brand: str,
+        playbook: Playbook,
+        scoring: ScoringBackend,
+        operator: str | None = None,
+        drill: bool = False,
+        rule: DetectorRule | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.brand = brand
+        self.playbook = playbook
+        self.scoring = scoring
+        self.operator = operator_name(operator)
+        self.drill = drill
+        self.rule = rule
+        # The brand's own name is in every mention: it is never a trending term.
+        self.engine = Engine(
+            clock=clock, signals=Signals(rule, extra_stopwords=brand.lower().split())
+        )
+        # What the feed shows when a screen opens: a bounded window, the rest stays in the store.
+        self.recent: deque[ScoredMention] = deque(maxlen=RECENT_MENTIONS)
+        self.recent_negative: deque[ScoredMention] = deque(maxlen=500)
+        self.closed_slugs: list[str] = []
+        # A flush from a worker thread never runs on a log that close() or shutdown() is
+        # putting away: it would write to a log whose segments are already closed.
+        self._disk = threading.Lock()
+        self.engine.listeners.append(self._remember)
+
+    def _remember(self, update: EngineUpdate) -> None:
+        self.recent.extend(update.mentions)
+        self.recent_negative.extend(
+            s for s in update.mentions if s.label is Label.NEGATIVE and s.mention.is_brand
+        )
+
+    # -- the log -----------------------------------------------------------------------------
+
+    def open(self, name: str | None = None) -> IncidentLog:
+        """Continue the newest open log of this kind (drill or live), else start one.
+
+        Raises IncidentLocked (naming the holder) when another console is working that log:
+        a second console must not split the team's log in two.
+        """
+        for meta in reversed(self.store.list()):
+            if meta.drill != self.drill or meta.brand != self.brand:
+                continue
+            with self.store.open(meta.slug, clock=self.clock, writable=False) as peek:
+                if IncidentState.from_events(peek.events()).closed_at is not None:
+                    continue
+            log = self.store.open(meta.slug, clock=self.clock)
+            # Closed between the peek and the lock: read again under the lock.
+            if IncidentState.from_events(log.events()).closed_at is not None:
+                log.close()
+                continue
+            self._attach(log, resume=True)
+            self._resume_playbook()
+            return log
+        log = self.store.create(
+            name or self._log_name(), clock=self.clock, brand=self.brand, drill=self.drill
+        )
+        self._attach(log, resume=False)
+        self._record_playbook()
+        return log
+
+    def _resume_playbook(self) -> None:
+        # The checklist is the incident's: the playbook it last ran, not the configured one.
+        wanted = self.state.playbook
+        if not wanted or wanted == self.playbook.name:
+            return
+        try:
+            self.playbook = load_playbook(
+                find_playbook(wanted, user_playbooks_dir(self.store.data_dir))
+            )
+        except (PlaybookNotFound, PlaybookInvalid, OSError):
+            # Gone or broken since: go on with the configured one, and say so in the log.
+            self._record_playbook()
+
+    def _record_playbook(self) -> None:
+        if self.playbook.name:
+            self.engine.record(
+                EventKind.PLAYBOOK_CHANGED, {"playbook": self.playbook.name}, author=None
+            )
+
+    def _log_name(self) -> str:
+        prefix = "Drill" if self.drill else "Watch"
+        return f"{prefix}: {self.brand} {self.clock.now():%Y-%m-%d %H:%M}"
+
+    def _attach(self, log: IncidentLog, *, resume: bool) -> None:
+        self.engine.attach(log, resume=resume)
+
+    @property
+    def log(self) -> IncidentLog:
+        assert self.engine.log is not None, "open() first"
+        return self.engine.log
+
+    @property
+    def state(self) -> IncidentState:
+        return self.engine.state
+
+    # -- mentions ----------------------------------------------------------------------------
+
+    async def ingest(self, mentions: Sequence[Mention], *, advance: bool = True) -> EngineUpdate:
+        """Score new mentions off the UI's core and take them in."""
+        fresh = [m for m in mentions if not self.engine.has_seen(m.id)]
+        if not fresh:
+            return EngineUpdate()
+        scores = await self.scoring.score(fresh)
+        return self.engine.ingest_scored(list(map(ScoredMention, fresh, scores)), advance=advance)
+
+    def tick(self, *, flush: bool = True) -> EngineUpdate:
+        """Let time pass: quiet minutes are judged too; buffered mentions reach the disk."""
+        return self.engine.tick(flush=flush)
+
+    def flush(self) -> None:
+        """Write buffered mentions now; safe to call from a thread while mentions arrive."""
+        with self._disk:
+            log = self.engine.log
+            if log is not None and log.writable:
+                log.flush()
+
+    # -- what the team does ------------------------------------------------------------------
+
+    def evidence(self, limit: int = 3) -> Evidence:
+        """The detector's reason, the trending terms and the most-reached negative mentions."""
+        gauge = self.engine.signals.gauge()
+        # Only the detector's window counts as evidence, not the negatives of hours ago.
+        since = (self.engine.watermark or self.clock.now()) - timedelta(
+            minutes=self.engine.signals.rule.window_minutes
+        )
+        window = [s for s in self.recent_negative if s.mention.created_at >= since]
+        top = sorted(window, key=lambda s: s.mention.reach or 0, reverse=True)
+        return Evidence(gauge.reason, [t.term for t in gauge.trending[:8]], top[:limit])
+
+    def declare(self, name: str, evidence: dict[str, Any] | None = None) -> Event:
+        """Declare the incident: the clock starts, the playbook's deadlines count from now."""
+        data = {
+            "name": name,
+            "playbook": self.playbook.name,
+            "declared_at": iso(self.clock.now()),
+            "level": str(self.engine.level),
+            "evidence": evidence or {},
+        }
+        return self.engine.record(EventKind.DECLARED, data, author=self.operator)
+
+    def close(self, summary: str) -> Event:
+        """Close the incident with a one-line summary; watching goes on in a fresh log."""
+        event = self.engine.record(EventKind.CLOSED, {"summary": summary}, author=self.operator)
+        closed = self.log
+        with self._disk:
+            closed.flush()
+        self.closed_slugs.append(closed.meta.slug)
+        fresh = self.store.create(
+            self._log_name(), clock=self.clock, brand=self.brand, drill=self.drill
+        )
+        self.engine.attach(fresh, resume=False)
+        with self._disk:
+            closed.close()
+        self._record_playbook()
+        return event
+
+    def note(self, text: str, *, evidence: str | None = None) -> Event:
+        """A note in the log: on disk before this returns."""
+        data: dict[str, Any] = {"text": text}
+        if evidence:
+            data["mention_id"] = evidence
+        return self.engine.record(EventKind.NOTE, data, author=self.operator)
+
+    def set_step(self, step_id: str, done: bool) -> Event:
+        """Check or uncheck a playbook step; who and when go in the log."""
+        step = self.playbook.step(step_id)
+        kind = EventKind.STEP_CHECKED if done else EventKind.STEP_UNCHECKED
+        data = {"step": step.id, "title": step.title, "owner": step.owner}
+        return self.engine.record(kind, data, author=self.operator)
+
+    def switch_playbook(self, playbook: Playbook) -> Event:
+        """Run another playbook; checks of steps that exist in both are kept."""
+        ids = {step.id for step in playbook.steps}
+        kept = sorted(step for step in self.state.checks if step in ids)
+        self.playbook = playbook
+        data = {"playbook": playbook.name, "kept_checks": kept}
+        return self.engine.record(EventKind.PLAYBOOK_CHANGED, data, author=self.operator)
+
+    def draft(self, template_id: str, text: str, tone: float | None) -> Event:
+        """A message drafted from a template, with its VADER tone."""
+        data = {"template": template_id, "text": text, "tone": tone}
+        return self.engine.record(EventKind.DRAFT, data, author=self.operator)
+
+    def flag(self, item: ScoredMention, flagged: bool = True) -> Event:
+        """Flag a mention for response (or take the flag off)."""
+        data = {"mention_id": item.mention.id, "flagged": flagged, "text": item.mention.text[:280]}
+        return self.engine.record(EventKind.FLAGGED, data, author=self.operator)
+
+    def override(self, item: ScoredMention, label: Label) -> Event:
+        """A person corrects VADER's reading of a mention."""
+        return self.engine.override_sentiment(item, label, author=self.operator)
+
+    def shutdown(self) -> None:
+        """Flush, release the incident and stop the scoring process."""
+        self.scoring.close()
+        with self._disk:
+            self.engine.close()

@@ -1,0 +1,1 @@
+"""Watching live: the watch config, the sources, notifications to the team."""

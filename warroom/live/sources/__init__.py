@@ -1,0 +1,1 @@
+"""The sources: one aiohttp client per platform, each yielding canonical mentions."""

@@ -1,0 +1,1 @@
+"""Headless commands over a file: analyze a stream, replay it into an incident."""

@@ -1,0 +1,1 @@
+"""After the incident: per-minute aggregates, metrics and the post-mortem document."""

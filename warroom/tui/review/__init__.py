@@ -1,0 +1,1 @@
+"""The review console: replay a closed incident with a time cursor (read-only)."""
