@@ -19,12 +19,14 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check warroom tests benchmarks
-	$(BIN)/ruff format --check warroom tests benchmarks
+	$(BIN)/ruff check warroom tests benchmarks scripts
+	$(BIN)/ruff format --check warroom tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/ruff format warroom tests benchmarks
-	$(BIN)/ruff check --fix warroom tests benchmarks
+	$(BIN)/ruff format warroom tests benchmarks scripts
+	$(BIN)/ruff check --fix warroom tests benchmarks scripts
 
 screenshots: $(STAMP)
 	$(BIN)/python -m scripts.screenshots screenshots

@@ -1,1 +1,1 @@
-"""The console: a thin Textual app, its screens and widgets. The only package that imports Textual."""
+"""The console: the Textual app, its screens and widgets; the only package that loads Textual."""
