@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from warroom.cli import main
+from warroom.__main__ import main
 from warroom.demo import scenario as demo_scenario
 from warroom.model import parse_time
 

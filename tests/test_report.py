@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.test_metrics import HOSTILE, T0, WORKED, at, level, make_incident
-from warroom.cli import main
+from warroom.__main__ import main
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.model import EventKind

@@ -240,7 +240,7 @@ def test_demo_says_who_holds_the_drill(clock: FrozenClock, data_dir: Path) -> No
     """`warroom demo` while another console runs the drill: a one-line error, no traceback."""
     from click.testing import CliRunner
 
-    from warroom.cli import main
+    from warroom.__main__ import main
     from warroom.demo import scenario as demo_scenario
 
     held = IncidentStore(data_dir).create(

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from scripts.review_scenes import CHECKED_AFTER, CLOSED_AT, finished_drill
 from scripts.scenes import DECLARED_AT
-from warroom.cli import main
+from warroom.__main__ import main
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.model import EventKind, Label, Mention, Score, ScoredMention

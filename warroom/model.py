@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from warroom.errors import WarroomError
+
 BRAND_TOPIC = "brand"
 
 REQUIRED_FIELDS: dict[str, type] = {
@@ -68,7 +70,7 @@ def label_for(compound: float) -> Label:
     return Label.NEUTRAL
 
 
-class MentionError(ValueError):
+class MentionError(WarroomError, ValueError):
     """A mention that does not follow the canonical format."""
 
     def __init__(self, field_name: str, message: str) -> None:

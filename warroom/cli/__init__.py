@@ -1,31 +1,22 @@
-"""The `warroom` command: one group, each command in a module of its own."""
+"""The headless `warroom` commands: one group, each command in a module of its own.
+
+The commands that open a console live with the console (warroom.tui.cli); the entry point
+(warroom.__main__) adds them, so nothing here depends on the TUI.
+"""
 
 from __future__ import annotations
-
-import importlib
 
 import click
 
 from warroom.cli.common import Context
-
-# The commands that open a console live with the console (warroom.tui.cli), so nothing here
-# depends on the TUI; they import Textual only when a console actually opens.
-_COMMANDS = (
-    ("warroom.cli.core", "analyze"),
-    ("warroom.tui.cli", "replay"),
-    ("warroom.cli.core", "incidents"),
-    ("warroom.tui.cli", "demo"),
-    ("warroom.tui.cli", "watch"),
-    ("warroom.cli.playbook", "playbook"),
-    ("warroom.cli.config", "init"),
-    ("warroom.cli.config", "fetch"),
-    ("warroom.tui.cli", "review"),
-    ("warroom.cli.review", "report"),
-    ("warroom.cli.review", "export"),
-)
+from warroom.cli.config import fetch, init
+from warroom.cli.core import analyze, incidents
+from warroom.cli.errors import WarroomGroup
+from warroom.cli.playbook import playbook
+from warroom.cli.review import export, report
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=WarroomGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
@@ -38,10 +29,5 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
     ctx.obj = Context(data_dir)
 
 
-def _register() -> None:
-    for module_name, attribute in _COMMANDS:
-        command = getattr(importlib.import_module(module_name), attribute)
-        main.add_command(command, attribute)
-
-
-_register()
+for _command in (analyze, incidents, playbook, init, fetch, report, export):
+    main.add_command(_command)

@@ -116,7 +116,7 @@ def fetch(
     stop_after: float | None,
 ) -> None:
     """Print the sources' new mentions as JSON Lines; problems go to stderr."""
-    config = _config_or_exit(ctx, config_path)
+    config = config_or_exit(ctx, config_path)
     chosen = config.sources
     if source_names:
         try:
@@ -135,7 +135,7 @@ def fetch(
     ctx.exit(asyncio.run(runner.follow(stop_after)))
 
 
-def _config_or_exit(ctx: click.Context, explicit: Path | None) -> WatchConfig:
+def config_or_exit(ctx: click.Context, explicit: Path | None) -> WatchConfig:
     path = find_config(explicit)
     if path is None:
         click.echo(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from warroom.cli.errors import WarroomGroup
 from warroom.model import Level
 from warroom.playbook import (
     Playbook,
@@ -28,14 +29,8 @@ def _user_dir(ctx: click.Context) -> Path:
 
 
 def _load(name: str, user_dir: Path) -> Playbook:
-    try:
-        return load_playbook(find_playbook(name, user_dir))
-    except PlaybookNotFound as error:
-        raise click.ClickException(str(error)) from error
-    except PlaybookInvalid as error:
-        raise click.ClickException(
-            f"{len(error.errors)} error(s); fix them or run 'warroom playbook validate':\n{error}"
-        ) from error
+    # Not found and invalid reach the person through warroom.cli.errors.
+    return load_playbook(find_playbook(name, user_dir))
 
 
 def _minutes(minutes: int) -> str:
@@ -46,7 +41,7 @@ def _minutes(minutes: int) -> str:
     return f"T+{hours}h{rest:02d}" if hours else f"T+{rest}m"
 
 
-@click.group("playbook")
+@click.group("playbook", cls=WarroomGroup)
 def playbook() -> None:
     """Crisis playbooks: YAML files the team edits between incidents."""
 
@@ -86,10 +81,7 @@ def show_command(ctx: click.Context, name: str, level: str | None, as_yaml: bool
     """Show a playbook: roles, steps with owners and deadlines, channels, templates."""
     user_dir = _user_dir(ctx)
     if as_yaml:
-        try:
-            click.echo(find_playbook(name, user_dir).read_text(encoding="utf-8"), nl=False)
-        except PlaybookNotFound as error:
-            raise click.ClickException(str(error)) from error
+        click.echo(find_playbook(name, user_dir).read_text(encoding="utf-8"), nl=False)
         return
     loaded = _load(name, user_dir)
     for line in describe_playbook(loaded, Level(level) if level else None):
@@ -174,7 +166,7 @@ def new_command(ctx: click.Context, name: str, source: str) -> None:
     """Create your own playbook NAME, copied from another (never overwrites)."""
     try:
         path = new_playbook(name, source, _user_dir(ctx))
-    except (ValueError, FileExistsError, PlaybookNotFound) as error:
+    except (ValueError, FileExistsError) as error:
         raise click.ClickException(str(error)) from error
     except PlaybookInvalid as error:
         raise click.ClickException(

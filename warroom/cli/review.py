@@ -14,11 +14,9 @@ import click
 
 from warroom.cli.common import Context, pass_context
 from warroom.clock import SystemClock
-from warroom.incident.log import IncidentLog, IncidentNotFound
+from warroom.incident.log import IncidentLog
 from warroom.model import EventKind
 from warroom.playbook import (
-    PlaybookInvalid,
-    PlaybookNotFound,
     find_playbook,
     load_playbook,
     user_playbooks_dir,
@@ -44,10 +42,7 @@ CSV_COLUMNS = ("seq", "kind", "at", "author", *MENTION_COLUMNS, "compound", "lab
 @contextmanager
 def _incident(context: Context, slug: str) -> Iterator[IncidentLog]:
     """The incident opened read-only (works while a console holds it), or a one-line error."""
-    try:
-        log = context.store().open(slug, clock=SystemClock(), writable=False)
-    except IncidentNotFound as error:
-        raise click.ClickException(str(error)) from error
+    log = context.store().open(slug, clock=SystemClock(), writable=False)
     with log:
         yield log
 
@@ -113,10 +108,7 @@ def report(
     user_dir = user_playbooks_dir(context.data_dir)
     playbook = None
     if playbook_name:
-        try:
-            playbook = load_playbook(find_playbook(playbook_name, user_dir))
-        except (PlaybookNotFound, PlaybookInvalid) as error:
-            raise click.ClickException(str(error)) from error
+        playbook = load_playbook(find_playbook(playbook_name, user_dir))
     with _incident(context, incident) as log:
         review = build_review(log, playbook=playbook, cache=not no_cache, user_dir=user_dir)
     if review.playbook_problem:

@@ -215,7 +215,6 @@ def brand_engagement(rng: random.Random, crisis: bool, text: str) -> int:
     return int(rng.uniform(1500, 4500) if crisis else rng.uniform(20, 150))
 
 
-SOURCES = ("mastodon", "bluesky", "reddit", "hackernews", "rss")
 MODELS = ("Halo", "Halo", "Halo Pro", "Halo Pro", "Halo Mini", "Ember", "Ember 2")
 REVIEWED_MODEL = "Halo Pro"
 # fmt: off

@@ -99,9 +99,9 @@ class _Generator:
                 for _ in range(poisson(self.rng, rate)):
                     moment = begin + timedelta(milliseconds=self.rng.randrange(60_000))
                     drafts.append((moment, len(drafts), stream, "", None, None))
-            for when, stream, bank, index, who in SCHEDULE:
+            for when, stream, bank, scheduled, who in SCHEDULE:
                 if begin <= when < begin + timedelta(minutes=1):
-                    drafts.append((when, len(drafts), stream, bank, index, who))
+                    drafts.append((when, len(drafts), stream, bank, scheduled, who))
             for moment, _, stream, bank, index, who in sorted(drafts):
                 self.posts.append(self._post(moment, stream, bank, index, who, minute))
         return self.posts
@@ -306,8 +306,8 @@ class _Generator:
             uri = f"at://{author.home}/app.bsky.feed.post/{rkey}"
             return f"bsky:{uri}", f"https://bsky.app/profile/{author.handle}/post/{rkey}"
         if source == "hackernews":
-            number = self._next("hn", people.HN_FIRST_ID + minute * 11, 14)
-            return f"hn:{number}", f"https://news.ycombinator.com/item?id={number}"
+            item = self._next("hn", people.HN_FIRST_ID + minute * 11, 14)
+            return f"hn:{item}", f"https://news.ycombinator.com/item?id={item}"
         if source == "rss":
             domain = dict(people.OUTLETS)[author.handle]
             url = f"https://{domain}/2026/03/14/{people.slug(text)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,7 +166,7 @@ RECOVERY_MIX = {
 }
 
 
-def mix(stream: str, m: float) -> dict[str, float]:
+def mix(stream: str, m: float) -> Mapping[str, float]:
     """Which template banks a stream draws from at minute m, with weights."""
     if stream == "calm":
         return CALM_MIX

@@ -26,6 +26,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from warroom.clock import Clock
+from warroom.errors import WarroomError
 from warroom.model import (
     Event,
     EventKind,
@@ -55,7 +56,7 @@ def default_data_dir(override: str | Path | None = None) -> Path:
     return Path(platformdirs.user_data_dir("warroom"))
 
 
-class IncidentLocked(Exception):
+class IncidentLocked(WarroomError):
     """Another process has the incident open for writing."""
 
     def __init__(self, slug: str, holder: dict[str, Any] | None) -> None:
@@ -74,11 +75,11 @@ class IncidentLocked(Exception):
         self.holder = holder or {}
 
 
-class IncidentNotFound(Exception):
+class IncidentNotFound(WarroomError, LookupError):
     """No incident with that slug in the data directory."""
 
 
-class IncidentReadOnly(PermissionError):
+class IncidentReadOnly(WarroomError, PermissionError):
     """A write was attempted on an incident opened read-only."""
 
 

@@ -40,7 +40,9 @@ def headline(event: Event, *, brand: str, level: Level, reason: str) -> str:
             return f"{words[:1].upper()}{words[1:]}{by}"
 
 
-def slack_body(event: Event, *, incident: str, brand: str, level: Level, reason: str) -> dict:
+def slack_body(
+    event: Event, *, incident: str, brand: str, level: Level, reason: str
+) -> dict[str, Any]:
     """A Slack incoming-webhook body: escaped mrkdwn text and blocks."""
     text = slack_escape(_clip(headline(event, brand=brand, level=level, reason=reason)))
     context = " · ".join(
@@ -92,7 +94,9 @@ def safe_data(event: Event) -> dict[str, Any]:
     return out
 
 
-def json_body(event: Event, *, incident: str, brand: str, level: Level, reason: str) -> dict:
+def json_body(
+    event: Event, *, incident: str, brand: str, level: Level, reason: str
+) -> dict[str, Any]:
     """The generic JSON body: the event, where it happened, and a safe subset of its data."""
     return {
         "event": str(event.kind),

@@ -33,9 +33,13 @@ Sleep = Callable[[float], Awaitable[Any]]
 
 
 class _NotificationLike(Protocol):
-    kind: str
-    url_env: str
-    events: tuple[str, ...]
+    # Read-only, so the frozen NotificationConfig of the watch config fits.
+    @property
+    def kind(self) -> str: ...
+    @property
+    def url_env(self) -> str: ...
+    @property
+    def events(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)

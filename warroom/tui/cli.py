@@ -13,12 +13,11 @@ from pathlib import Path
 import click
 
 from warroom.cli.common import Context, pass_context, read_mention_file
-from warroom.cli.config import _config_or_exit
+from warroom.cli.config import config_or_exit
 from warroom.clock import SystemClock
 from warroom.detection.sentiment import Scorer
 from warroom.detection.signals import Signals
 from warroom.incident.engine import Engine, EngineUpdate
-from warroom.incident.log import IncidentLocked, IncidentNotFound
 from warroom.model import LineProblem
 from warroom.offline.replay import feed_engine, open_or_create, replay_clock
 from warroom.playbook import (
@@ -47,10 +46,7 @@ def demo(context: Context, headless: bool, speed: float) -> None:
     if not headless:
         from warroom.tui.launch import run_demo
 
-        try:
-            run_demo(context.data_dir, speed=speed)
-        except IncidentLocked as error:  # another console is running the drill
-            raise click.ClickException(str(error)) from error
+        run_demo(context.data_dir, speed=speed)
         return
     engine = Engine(clock=SystemClock(), signals=Signals(), scorer=Scorer())
     engine.listeners.append(print_level_changes)
@@ -83,17 +79,14 @@ def replay(
     problems: list[LineProblem] = []
     mentions = list(read_mention_file(file, problems))
     name = incident_name or f"replay {file if file != '-' else 'stdin'}"
-    try:
-        if tui:
-            from warroom.tui.launch import run_console
+    if tui:
+        from warroom.tui.launch import run_console
 
-            run_console(
-                context.data_dir, mentions=mentions, speed=speed or 30.0, name=name, brand=brand
-            )
-            return
-        log, existing = open_or_create(context.store(), name)
-    except IncidentLocked as error:  # another console works this incident
-        raise click.ClickException(str(error)) from error
+        run_console(
+            context.data_dir, mentions=mentions, speed=speed or 30.0, name=name, brand=brand
+        )
+        return
+    log, existing = open_or_create(context.store(), name)
     engine = Engine(clock=replay_clock(mentions, speed), signals=Signals(), scorer=Scorer())
     engine.attach(log, resume=existing)
     engine.listeners.append(print_level_changes)
@@ -116,18 +109,14 @@ def replay(
 @pass_context
 def watch(context: Context, config_path: Path | None) -> None:
     """Open the console on the configured sources (warroom.yaml; `warroom init` writes one)."""
-    config = _config_or_exit(click.get_current_context(), config_path)
+    config = config_or_exit(click.get_current_context(), config_path)
     try:
         playbook = load_playbook(find_playbook(config.playbook))
     except (PlaybookNotFound, PlaybookInvalid) as error:
         raise click.ClickException(f"playbook {config.playbook!r}: {error}") from error
     from warroom.tui.launch import watch_app
 
-    try:
-        app = watch_app(config, context.data_dir, playbook=playbook)
-    except IncidentLocked as error:
-        raise click.ClickException(str(error)) from error
-    app.run()
+    watch_app(config, context.data_dir, playbook=playbook).run()
 
 
 @click.command()
@@ -137,8 +126,6 @@ def review(context: Context, incident: str) -> None:
     """Open INCIDENT read-only: its timeline, chart and checklist at any minute."""
     try:
         log = context.store().open(incident, clock=SystemClock(), writable=False)
-    except IncidentNotFound as error:
-        raise click.ClickException(str(error)) from error
     except (OSError, ValueError) as error:
         raise click.ClickException(f"cannot read incident {incident!r}: {error}") from error
     try:
@@ -149,3 +136,6 @@ def review(context: Context, incident: str) -> None:
         log.close()
         raise
     app.run()
+
+
+CONSOLE_COMMANDS = (demo, replay, watch, review)

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import aiohttp
 
 from warroom.clock import Clock
+from warroom.errors import WarroomError
 from warroom.model import BRAND_TOPIC, Mention
 
 
@@ -53,7 +54,7 @@ class SourceState:
         return text
 
 
-class SourceError(Exception):
+class SourceError(WarroomError):
     """A fetch failed; the message says what, and `url` where."""
 
     def __init__(self, message: str, url: str | None = None) -> None:
@@ -201,9 +202,14 @@ class Topics:
         return [BRAND_TOPIC] + [f"competitor:{name}" for name in self.competitors]
 
 
+def as_dict(value: object) -> dict[str, Any]:
+    """The value when it is a JSON object, else an empty one (APIs omit or null fields)."""
+    return value if isinstance(value, dict) else {}
+
+
 def option_problems(
     options: dict[str, Any],
-    numbers: dict[str, tuple[float, float]],
+    numbers: Mapping[str, tuple[float, float]],
     required: tuple[str, ...] = (),
     texts: tuple[str, ...] = ("query", "topic"),
 ) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from warroom.live.sources.base import (
     SourceError,
     SourceFailed,
     SourceStatus,
+    as_dict,
     option_problems,
     register,
 )
@@ -98,7 +99,7 @@ def post_view_mention(post: Any) -> Mention:
             created = parse_time(str(post.get("indexedAt")))
         except ValueError as error:
             raise MalformedPost(f"{uri}: neither createdAt nor indexedAt") from error
-    author = post.get("author") if isinstance(post.get("author"), dict) else {}
+    author = as_dict(post.get("author"))
     handle = author.get("handle")
     counts = [post.get(k) for k in ("likeCount", "repostCount", "replyCount", "quoteCount")]
     numbers = [c for c in counts if isinstance(c, int) and not isinstance(c, bool) and c >= 0]

@@ -14,6 +14,7 @@ from warroom.live.sources.base import (
     Source,
     SourceError,
     SourceFailed,
+    as_dict,
     option_problems,
     register,
 )
@@ -206,9 +207,10 @@ class RedditSource(Source):
                 self._note_rate(response)
                 await self.check_response(response)
                 data = await _json(response, url)
-            if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
+            listing = as_dict(data).get("data")
+            if not isinstance(listing, dict):
                 raise SourceError("answer is not a Listing", url)
-            return data["data"]
+            return listing
         raise SourceFailed("HTTP 401 twice: check the app's client id and secret", url)
 
     def _note_rate(self, response: aiohttp.ClientResponse) -> None:

@@ -14,6 +14,7 @@ from warroom.live.sources.base import (
     Source,
     SourceError,
     SourceFailed,
+    as_dict,
     option_problems,
     register,
 )
@@ -132,7 +133,7 @@ class XSource(Source):
         out: list[Mention] = []
         for _ in range(self.max_pages):
             page = await self._search(token, query, since_id, next_token)
-            meta = page.get("meta") if isinstance(page.get("meta"), dict) else {}
+            meta = as_dict(page.get("meta"))
             if newest is None and isinstance(meta.get("newest_id"), str):
                 newest = meta["newest_id"]
             out.extend(self._mentions(page, topic))
@@ -147,7 +148,7 @@ class XSource(Source):
         return out
 
     def _mentions(self, page: dict[str, Any], topic: str) -> list[Mention]:
-        includes = page.get("includes") if isinstance(page.get("includes"), dict) else {}
+        includes = as_dict(page.get("includes"))
         users = {str(u.get("id")): u for u in includes.get("users") or [] if isinstance(u, dict)}
         out: list[Mention] = []
         for tweet in page.get("data") or []:
