@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from textual.message import Message
 from textual.widgets import Input
 
 from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app
@@ -14,6 +15,7 @@ from warroom.incident.session import InProcessScoring
 from warroom.incident.state import IncidentState
 from warroom.model import EventKind, Label, Level, Mention, ScoredMention
 from warroom.tui.launch import demo_session
+from warroom.tui.messages import CheckStep, DeclareIncident, FlagMention, WriteNote
 from warroom.tui.screens.incident import CloseScreen, DeclareScreen
 from warroom.tui.screens.mention import MentionScreen
 from warroom.tui.widgets.checklist import Checklist
@@ -151,6 +153,40 @@ async def test_a_note_that_cannot_be_saved_stays_in_the_input(
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert app.main_screen.query_one("#note-input", Input).value == "do not lose me"
+
+
+async def test_the_main_screen_asks_the_app_by_message(data_dir: Path, demo_scored: list) -> None:
+    """A checked step, a note and `d` reach the app as CheckStep, WriteNote and DeclareIncident."""
+    app = quiet_app(drill_at(data_dir, demo_scored, CRISIS_AT))
+    posted: list[Message] = []
+    async with app.run_test(size=(120, 35), message_hook=posted.append) as pilot:
+        await pilot.press("3", "space")
+        await pilot.press("n", *"on it", "enter", "escape")
+        await pilot.press("d")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DeclareScreen)
+    asked = list(dict.fromkeys(m for m in posted if isinstance(m, WriteNote | CheckStep)))
+    assert [type(m) for m in asked] == [CheckStep, WriteNote]
+    assert [m.manual for m in posted if isinstance(m, DeclareIncident)][:1] == [True]
+
+
+async def test_a_flag_then_esc_at_once_still_reaches_the_feed(
+    data_dir: Path, demo_scored: list
+) -> None:
+    """The mention screen closed before its FlagMention is handled: the flag is still saved."""
+    app = quiet_app(drill_at(data_dir, demo_scored, CALM_AT))
+    posted: list[Message] = []
+    async with app.run_test(size=(120, 35), message_hook=posted.append) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, MentionScreen)
+        screen.action_flag()
+        screen.dismiss()
+        await pilot.pause(0.2)
+        assert app.main_screen.query_one(MentionFeed).shown[0].flagged
+        assert app.is_running
+    assert any(isinstance(m, FlagMention) for m in posted)
+    assert len(stored_events(data_dir, EventKind.FLAGGED)) == 1
 
 
 async def test_crisis_proposes_declaring_and_enter_declares(

@@ -26,7 +26,8 @@ from warroom.playbook import (
 )
 from warroom.tui import app as app_module
 from warroom.tui.app import WarroomApp
-from warroom.tui.commands import PlaybookCommands, switch_playbook
+from warroom.tui.commands import PlaybookCommands
+from warroom.tui.messages import SwitchPlaybook
 from warroom.tui.screens.draft import DraftScreen
 from warroom.tui.screens.editor import (
     PlaybookEditor,
@@ -109,7 +110,7 @@ async def test_an_invalid_playbook_is_not_switched_to(data_dir: Path, demo_score
     before = len(stored(data_dir, EventKind.PLAYBOOK_CHANGED))
     app = PlaybookApp(session)
     async with app.run_test(size=(120, 35)) as pilot:
-        switch_playbook(app, "broken")
+        app.post_message(SwitchPlaybook("broken"))
         await pilot.pause()
         assert session.playbook.name == "default"
     assert any("Cannot switch to 'broken'" in m and "unknown role 'leed'" in m for m in app.told)

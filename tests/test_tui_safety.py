@@ -244,14 +244,14 @@ async def test_draft_title_and_tone_with_hostile_playbook(
 
 async def test_editor_title_shows_a_hostile_file_name(data_dir: Path, demo_scored: list) -> None:
     """The playbook editor names a file called `[b]evil.yaml` with its brackets."""
-    from warroom.tui.commands import edit_playbook
+    from warroom.tui.messages import EditPlaybook
 
     folder = user_playbooks_dir()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "[b]evil.yaml").write_text("name: x\n", encoding="utf-8")
     app = quiet_app(drill_at(data_dir, demo_scored, CALM_AT))
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
-        edit_playbook(app, "[b]evil")
+        app.post_message(EditPlaybook("[b]evil"))
         await settle(pilot, 0.4)
         shown = screen_text(app)
         assert "Playbook [b]evil" in shown
@@ -381,14 +381,14 @@ async def test_the_editor_shows_raw_controls_in_a_file_as_symbols(
     data_dir: Path, demo_scored: list
 ) -> None:
     """A playbook file holding a raw escape opens with the escape drawn as a symbol."""
-    from warroom.tui.commands import edit_playbook
+    from warroom.tui.messages import EditPlaybook
 
     folder = user_playbooks_dir()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "raw.yaml").write_text("name: raw\ndescription: a\x1b[2Jb\n", encoding="utf-8")
     app = quiet_app(drill_at(data_dir, demo_scored, CALM_AT))
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
-        edit_playbook(app, "raw")
+        app.post_message(EditPlaybook("raw"))
         await settle(pilot, 0.4)
         shown = screen_text(app)
         assert "a\u241b[2Jb" in shown and "\x1b" not in shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,8 +14,31 @@ from textual.worker import Worker, WorkerState
 from warroom.incident.session import Session
 from warroom.live.sources.base import SourceState
 from warroom.model import Event
+from warroom.playbook import (
+    Playbook,
+    PlaybookInvalid,
+    PlaybookNotFound,
+    find_playbook,
+    list_playbooks,
+    load_playbook,
+)
 from warroom.tui.commands import PlaybookCommands
+from warroom.tui.messages import (
+    CheckStep,
+    DeclareIncident,
+    DraftMessage,
+    EditPlaybook,
+    FlagMention,
+    OverrideSentiment,
+    PlaybookSaved,
+    RecordDraft,
+    SwitchPlaybook,
+    Then,
+    WriteNote,
+)
 from warroom.tui.safe import PlainNotifications, clean
+from warroom.tui.screens.draft import DraftScreen
+from warroom.tui.screens.editor import PlaybookEditor
 from warroom.tui.screens.incident import CloseScreen, DeclareScreen
 from warroom.tui.screens.main import MainScreen
 
@@ -48,7 +71,7 @@ class WarroomApp(PlainNotifications, App[None]):
         self.keymap = keymap or {}
         self.tick_seconds = tick_seconds
         self.source_states: dict[str, SourceState] = {}
-        self.main_screen = MainScreen(session)
+        self.main_screen = MainScreen(session, self.source_states)
 
     def on_mount(self) -> None:
         if self.keymap:
@@ -87,9 +110,7 @@ class WarroomApp(PlainNotifications, App[None]):
             what = event.worker.description or event.worker.name
             self.notify(f"{what} failed: {clean(str(error), limit=200)}", severity="error")
 
-    def record(
-        self, action: Callable[[], Event], *, then: Callable[[], None] | None = None
-    ) -> bool:
+    def record(self, action: Callable[[], Event], *, then: Then | None = None) -> bool:
         """Write a person's action to the log; only once it is on disk is the input let go."""
         try:
             action()
@@ -99,6 +120,47 @@ class WarroomApp(PlainNotifications, App[None]):
         if then is not None:
             then()
         return True
+
+    # -- what the screens ask for --------------------------------------------------------------
+
+    @on(WriteNote)
+    def _write_note(self, message: WriteNote) -> None:
+        self.record(
+            lambda: self.session.note(message.text, evidence=message.evidence), then=message.then
+        )
+
+    @on(CheckStep)
+    def _check_step(self, message: CheckStep) -> None:
+        self.record(lambda: self.session.set_step(message.step_id, message.done))
+
+    @on(FlagMention)
+    def _flag_mention(self, message: FlagMention) -> None:
+        def shown() -> None:  # only once it is in the log: the feed never shows an unsaved flag
+            self.main_screen.mark(message.item.mention.id, flagged=message.flagged)
+            if message.then is not None:
+                message.then()
+
+        self.record(lambda: self.session.flag(message.item, message.flagged), then=shown)
+
+    @on(OverrideSentiment)
+    def _override_sentiment(self, message: OverrideSentiment) -> None:
+        def shown() -> None:
+            self.main_screen.mark(message.item.mention.id, label=message.label)
+            if message.then is not None:
+                message.then()
+
+        self.record(lambda: self.session.override(message.item, message.label), then=shown)
+
+    @on(RecordDraft)
+    def _record_draft(self, message: RecordDraft) -> None:
+        self.record(
+            lambda: self.session.draft(message.template_id, message.text, message.tone),
+            then=message.then,
+        )
+
+    @on(DeclareIncident)
+    def _declare_incident(self, message: DeclareIncident) -> None:
+        self.propose_declaration(manual=message.manual)
 
     # -- the incident lifecycle --------------------------------------------------------------
 
@@ -151,6 +213,68 @@ class WarroomApp(PlainNotifications, App[None]):
         with store.open(slug, clock=self.session.clock, writable=False) as log:
             load_aggregates(log, self.session.rule)
 
+    # -- playbooks and drafts ----------------------------------------------------------------
+
+    @on(SwitchPlaybook)
+    def _switch_playbook(self, message: SwitchPlaybook) -> None:
+        """Run another playbook: validated first, checks of shared steps kept, the switch logged."""
+        name = message.name
+        try:
+            playbook = load_playbook(find_playbook(name))
+        except PlaybookInvalid as invalid:
+            first = clean(str(invalid.errors[0]), limit=200) if invalid.errors else str(invalid)
+            self.notify(f"Cannot switch to '{clean(name)}': {first}", severity="error", timeout=10)
+            return
+        except (PlaybookNotFound, OSError) as error:
+            self.notify(f"Cannot switch: {clean(str(error), limit=200)}", severity="error")
+            return
+        self.run_playbook(playbook)
+
+    @on(PlaybookSaved)
+    def _playbook_saved(self, message: PlaybookSaved) -> None:
+        if message.playbook.name == self.session.playbook.name:
+            self.run_playbook(message.playbook)  # saving the running one runs the saved version
+
+    def run_playbook(self, playbook: Playbook) -> None:
+        """Make a validated playbook the running one and redraw the checklist."""
+        session = self.session
+
+        def switched() -> None:
+            self.main_screen.tick()
+            kept = len(session.state.checks)
+            self.notify(f"Now running '{clean(playbook.name)}'; {kept} check(s) kept.")
+
+        self.record(lambda: session.switch_playbook(playbook), then=switched)
+
+    @on(EditPlaybook)
+    def _edit_playbook(self, message: EditPlaybook) -> None:
+        """Open a playbook in the editor."""
+        name = message.name
+        found = {entry: (path, bundled) for entry, path, bundled in list_playbooks()}
+        if name not in found:
+            self.notify(f"No playbook named '{clean(name)}'.", severity="error")
+            return
+        path, bundled = found[name]
+        try:
+            editor = PlaybookEditor(name, path, bundled=bundled)
+        except (OSError, UnicodeDecodeError) as error:
+            self.notify(f"Cannot open {clean(str(path))}: {clean(str(error))}", severity="error")
+            return
+        self.push_screen(editor)
+
+    @on(DraftMessage)
+    def _draft_message(self, message: DraftMessage) -> None:
+        """Open the draft screen, on one template of the running playbook or the first."""
+        template_id = message.template_id
+        templates = [template.id for template in self.session.playbook.templates]
+        if not templates:
+            self.notify("The running playbook has no templates.", severity="warning")
+            return
+        if template_id is not None and template_id not in templates:
+            self.notify(f"The running playbook has no template '{clean(template_id)}'.")
+            return
+        self.push_screen(DraftScreen(self.session, template_id))
+
     # -- the command palette -----------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -172,7 +296,7 @@ class WarroomApp(PlainNotifications, App[None]):
             yield SystemCommand(
                 f"feed: show {title}",
                 f"Filter the feed: {query or 'no filter'}",
-                lambda q=query: self.main_screen.query_one("#feed").set_filter(q),
+                lambda q=query: self.main_screen.set_filter(q),
             )
         for number, pane in enumerate(("feed", "gauge", "checklist", "notes"), start=1):
             yield SystemCommand(

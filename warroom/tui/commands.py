@@ -4,85 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
+from textual.message import Message
 
-from warroom.playbook import (
-    Playbook,
-    PlaybookInvalid,
-    PlaybookNotFound,
-    find_playbook,
-    list_playbooks,
-    load_playbook,
-)
+from warroom.incident.session import Session
+from warroom.playbook import list_playbooks
+from warroom.tui.messages import DraftMessage, EditPlaybook, SwitchPlaybook
 from warroom.tui.safe import clean
 
-if TYPE_CHECKING:  # the app imports this module for its COMMANDS
-    from warroom.tui.app import WarroomApp
+
+@runtime_checkable
+class RunsASession(Protocol):
+    """The app as the palette reads it: the session whose playbook is running."""
+
+    session: Session
 
 
-def switch_playbook(app: WarroomApp, name: str) -> None:
-    """Run another playbook: validated first, checks of shared steps kept, the switch logged."""
-    try:
-        playbook = load_playbook(find_playbook(name))
-    except PlaybookInvalid as invalid:
-        first = clean(str(invalid.errors[0]), limit=200) if invalid.errors else str(invalid)
-        app.notify(f"Cannot switch to '{clean(name)}': {first}", severity="error", timeout=10)
-        return
-    except (PlaybookNotFound, OSError) as error:
-        app.notify(f"Cannot switch: {clean(str(error), limit=200)}", severity="error")
-        return
-    run_playbook(app, playbook)
+def asking(post: Callable[[Message], object], request: Callable[[], Message]) -> Callable[[], None]:
+    """A palette command: when run, it posts a fresh request to the app."""
 
+    def ask() -> None:
+        post(request())
 
-def run_playbook(app: WarroomApp, playbook: Playbook) -> None:
-    """Make a validated playbook the running one and redraw the checklist."""
-    session = app.session
-
-    def switched() -> None:
-        app.main_screen.tick()
-        kept = len(session.state.checks)
-        app.notify(f"Now running '{clean(playbook.name)}'; {kept} check(s) kept.")
-
-    app.record(lambda: session.switch_playbook(playbook), then=switched)
-
-
-def edit_playbook(app: WarroomApp, name: str) -> None:
-    """Open a playbook in the editor; saving the running one runs the saved version."""
-    from warroom.tui.screens.editor import PlaybookEditor
-
-    found = {entry: (path, bundled) for entry, path, bundled in list_playbooks()}
-    if name not in found:
-        app.notify(f"No playbook named '{clean(name)}'.", severity="error")
-        return
-    path, bundled = found[name]
-
-    def saved(playbook: Playbook) -> None:
-        if playbook.name == app.session.playbook.name:
-            run_playbook(app, playbook)
-
-    try:
-        editor = PlaybookEditor(name, path, bundled=bundled, on_saved=saved)
-    except (OSError, UnicodeDecodeError) as error:
-        app.notify(f"Cannot open {clean(str(path))}: {clean(str(error))}", severity="error")
-        return
-    app.push_screen(editor)
-
-
-def draft_message(app: WarroomApp, template_id: str | None = None) -> None:
-    """Open the draft screen, on one template of the running playbook or the first."""
-    from warroom.tui.screens.draft import DraftScreen
-
-    templates = [template.id for template in app.session.playbook.templates]
-    if not templates:
-        app.notify("The running playbook has no templates.", severity="warning")
-        return
-    if template_id is not None and template_id not in templates:
-        app.notify(f"The running playbook has no template '{clean(template_id)}'.")
-        return
-    app.push_screen(DraftScreen(app.session, template_id))
+    return ask
 
 
 def highlight(matcher: Matcher, title: str) -> Content:
@@ -99,7 +46,10 @@ class PlaybookCommands(Provider):
     """'playbook: switch to NAME', 'playbook: edit NAME' and 'draft: TITLE'."""
 
     def _commands(self) -> list[tuple[str, Callable[[], None], str]]:
-        app: WarroomApp = self.app  # type: ignore[assignment]
+        app = self.app
+        if not isinstance(app, RunsASession):
+            return []
+        post = app.post_message
         running = app.session.playbook
         commands: list[tuple[str, Callable[[], None], str]] = []
         for name, path, bundled in list_playbooks():
@@ -108,7 +58,7 @@ class PlaybookCommands(Provider):
             commands.append(
                 (
                     f"playbook: switch to {shown}",
-                    partial(switch_playbook, app, name),
+                    asking(post, partial(SwitchPlaybook, name)),
                     "Running now: reload it from its file"
                     if name == running.name
                     else f"Run it now; checks of steps in both are kept ({where})",
@@ -117,7 +67,7 @@ class PlaybookCommands(Provider):
             commands.append(
                 (
                     f"playbook: edit {shown}",
-                    partial(edit_playbook, app, name),
+                    asking(post, partial(EditPlaybook, name)),
                     "Edit and validate; a bundled one is saved as your copy"
                     if bundled
                     else f"Edit and validate {where}",
@@ -127,7 +77,7 @@ class PlaybookCommands(Provider):
             commands.append(
                 (
                     f"draft: {clean(template.title, limit=64)}",
-                    partial(draft_message, app, template.id),
+                    asking(post, partial(DraftMessage, template.id)),
                     f"Fill the {clean(template.kind, limit=30)} template from the incident,"
                     " check its tone",
                 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rich.text import Text
 from textual.content import Content
 from textual.events import Paste
 from textual.notifications import SeverityLevel
@@ -75,11 +74,6 @@ def clean(text: str, *, keep_newlines: bool = False, limit: int = MAX_DISPLAY_CH
     return result
 
 
-def safe_text(text: str, style: str = "", **kwargs: bool | int) -> Text:
-    """A Rich Text holding the cleaned characters literally: square brackets are not markup."""
-    return Text(clean(text, **kwargs), style=style, no_wrap=False)  # type: ignore[arg-type]
-
-
 def plain(text: str, **kwargs: bool | int) -> Content:
     """Textual Content of the cleaned characters, never parsed as markup (titles, labels)."""
     return Content(clean(text, **kwargs))  # type: ignore[arg-type]
@@ -128,5 +122,5 @@ class PlainInput(Input):
 class PlainTextArea(TextArea):
     """A TextArea whose pasted text loses its escapes and controls; newlines are kept."""
 
-    def _on_paste(self, event: Paste) -> None:
+    async def _on_paste(self, event: Paste) -> None:  # async, as TextArea's own
         _clean_paste(event)  # TextArea's own handler runs next, with the cleaned text

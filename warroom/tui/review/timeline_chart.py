@@ -112,17 +112,17 @@ class TimelineChart(Widget, can_focus=True):
             for index, column in enumerate(columns):
                 background = cursor_style if index == at_cursor else bands[str(column.level)]
                 if row < VOLUME_ROWS:
-                    char, fore = volume[index][row], volume_style
+                    char, ink = volume[index][row], volume_style
                 elif row < VOLUME_ROWS + SHARE_ROWS:
                     char = share[index][row - VOLUME_ROWS]
-                    fore = negative_style if above[index] else baseline_style
+                    ink = negative_style if above[index] else baseline_style
                 elif row == VOLUME_ROWS + SHARE_ROWS:
-                    char, fore = column.marker or " ", marker_style
+                    char, ink = column.marker or " ", marker_style
                 else:
-                    char, fore = axis[index], label_style
+                    char, ink = axis[index], label_style
                     if index == at_cursor:
                         char = "▲"
-                line.append(char, Style.combine([background, fore]))
+                line.append(char, Style.combine([background, ink]))
             lines.append(line)
         return Text("\n").join(lines)
 

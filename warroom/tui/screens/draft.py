@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -19,6 +18,7 @@ from warroom.incident.session import Session
 from warroom.model import label_for
 from warroom.playbook import Template
 from warroom.playbook.templates import scan
+from warroom.tui.messages import RecordDraft
 from warroom.tui.safe import PlainTextArea, clean, plain
 
 # The next public update is promised this long after the draft is written.
@@ -203,17 +203,17 @@ class DraftScreen(ModalScreen[None]):
         if not text.strip():
             self.notify("The draft is empty.", severity="warning")
             return
-        app: Any = self.app
 
         def done() -> None:
             # Escapes are dropped but nothing is cut: the whole draft is what the person wrote.
-            app.copy_to_clipboard(clean(text, keep_newlines=True, limit=len(text) + 1))
+            self.app.copy_to_clipboard(clean(text, keep_newlines=True, limit=len(text) + 1))
             left = still_to_fill(text)
             extra = f"; still to fill: {', '.join(left)}" if left else ""
             self.notify(f"Draft recorded and copied to the clipboard{extra}.")
-            self.dismiss(None)
+            if self.is_current:  # the app answers later: a second Esc may have closed it already
+                self.dismiss(None)
 
-        app.record(lambda: self.session.draft(template.id, text, tone), then=done)
+        self.post_message(RecordDraft(template.id, text, tone, then=done))
 
     def action_leave(self) -> None:
         """Close; an edited draft needs a second Esc, so a slip of the finger loses nothing."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -26,6 +25,7 @@ from warroom.playbook import (
     parse_playbook,
     user_playbooks_dir,
 )
+from warroom.tui.messages import PlaybookSaved
 from warroom.tui.safe import PlainTextArea, clean, controls_shown, plain
 
 # Validation takes ~5 ms on the default playbook; the pause only spares work while typing fast.
@@ -132,7 +132,6 @@ class PlaybookEditor(Screen[None]):
         *,
         bundled: bool,
         user_dir: Path | None = None,
-        on_saved: Callable[[Playbook], None] | None = None,
     ) -> None:
         super().__init__()
         self.playbook_name = name
@@ -140,7 +139,6 @@ class PlaybookEditor(Screen[None]):
         self.bundled = bundled
         folder = user_dir if user_dir is not None else user_playbooks_dir()
         self.target = Path(folder) / f"{name}.yaml" if bundled else self.source
-        self.on_saved = on_saved
         self.saved_text = self.source.read_text(encoding="utf-8")
         self.errors: list[PlaybookError] = []
         self._timer: Timer | None = None
@@ -258,8 +256,7 @@ class PlaybookEditor(Screen[None]):
             self.notify(f"Saved your copy to {where}; it replaces the bundled playbook.")
         else:
             self.notify(f"Saved {where}.")
-        if self.on_saved is not None:
-            self.on_saved(playbook)
+        self.post_message(PlaybookSaved(playbook))
 
     def action_leave(self) -> None:
         """Close; with unsaved changes, the first Esc warns and the second discards them."""

@@ -14,8 +14,11 @@ from textual.widgets import Footer, Input, Static
 
 from warroom.incident.engine import EngineUpdate
 from warroom.incident.session import Session
-from warroom.model import EventKind, Level
+from warroom.live.sources.base import SourceState
+from warroom.model import Event, EventKind, Label, Level, ScoredMention
+from warroom.tui.messages import CheckStep, DeclareIncident, DraftMessage, WriteNote
 from warroom.tui.safe import PlainInput, clean, plain
+from warroom.tui.screens.mention import MentionScreen
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.feed import MentionFeed
 from warroom.tui.widgets.gauge import SentimentGauge
@@ -44,12 +47,16 @@ class MainScreen(Screen[None]):
         Binding("4", "pane('notes')", "Notes", show=False, id="pane.notes"),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, source_states: dict[str, SourceState] | None = None
+    ) -> None:
         super().__init__()
         self.session = session
+        # The app keeps these up to date as the sources report; the status line reads them.
+        self.source_states = source_states if source_states is not None else {}
         self.active_pane = "feed"
-        self._pending_mentions: list = []
-        self._pending_events: list = []
+        self._pending_mentions: list[ScoredMention] = []
+        self._pending_events: list[Event] = []
         self._level_changed = False
         self._gauge_dirty = True
         self._proposed_for: Level | None = None
@@ -164,8 +171,7 @@ class MainScreen(Screen[None]):
 
     def _refresh_status(self) -> None:
         stats = self.session.engine.stats
-        sources = getattr(self.app, "source_states", {})
-        parts = [clean(state.describe(), limit=120) for state in sources.values()]
+        parts = [clean(state.describe(), limit=120) for state in self.source_states.values()]
         parts.append(f"{stats.ingested:,} mentions ({stats.duplicates:,} dup)")
         # Source names and errors come from config and the network: never markup.
         self.query_one("#status", Static).update(plain(" │ ".join(parts)), layout=False)
@@ -232,32 +238,39 @@ class MainScreen(Screen[None]):
 
     @on(NotesPane.NoteWritten)
     def _write_note(self, message: NotesPane.NoteWritten) -> None:
-        self.app.record(
-            lambda: self.session.note(message.text), then=self.query_one(NotesPane).clear_input
-        )
+        message.stop()
+        clear = self.query_one(NotesPane).clear_input  # the typed text goes once it is on disk
+        self.post_message(WriteNote(message.text, then=clear))
 
     @on(Checklist.StepToggled)
     def _toggle_step(self, message: Checklist.StepToggled) -> None:
-        self.app.record(lambda: self.session.set_step(message.step_id, message.done))
+        message.stop()
+        self.post_message(CheckStep(message.step_id, message.done))
 
     @on(MentionFeed.Opened)
     def _open_mention(self, message: MentionFeed.Opened) -> None:
-        from warroom.tui.screens.mention import MentionScreen
-
         self.app.push_screen(MentionScreen(self.session, message.row))
 
     def action_draft(self) -> None:
-        from warroom.tui.commands import draft_message  # deferred: it imports this module
-
-        draft_message(self.app)
+        self.post_message(DraftMessage())
 
     def action_declare(self) -> None:
-        self.app.propose_declaration(manual=True)
+        self.post_message(DeclareIncident(manual=True))
+
+    def set_filter(self, query: str) -> None:
+        """Filter the feed: the palette's "feed: show …" commands."""
+        self.query_one(MentionFeed).set_filter(query)
+
+    def mark(
+        self, mention_id: str, *, label: Label | None = None, flagged: bool | None = None
+    ) -> None:
+        """A person's flag or sentiment override is in the log: the feed shows it."""
+        self.query_one(MentionFeed).mark(mention_id, label=label, flagged=flagged)
 
     def _maybe_propose(self) -> None:
         level = self.session.engine.level
         if level is Level.CRISIS and not self.session.state.declared and self._proposed_for is None:
             self._proposed_for = level
-            self.app.propose_declaration(manual=False)
+            self.post_message(DeclareIncident(manual=False))
         elif level is not Level.CRISIS:
             self._proposed_for = None

@@ -11,8 +11,9 @@ from textual.widgets import Footer, Static
 
 from warroom.incident.session import Session
 from warroom.model import Label, format_time
+from warroom.tui.messages import FlagMention, OverrideSentiment, WriteNote
 from warroom.tui.safe import clean
-from warroom.tui.widgets.feed import FeedRow, MentionFeed, compact_number
+from warroom.tui.widgets.feed import FeedRow, compact_number
 
 
 class MentionScreen(ModalScreen[None]):
@@ -79,34 +80,25 @@ class MentionScreen(ModalScreen[None]):
         return text
 
     def _redraw(self) -> None:
-        self.query_one("#mention-details", Static).update(self._details())
+        # The app answers once the action is on disk: by then Esc may have closed this screen.
+        for details in self.query("#mention-details").results(Static):
+            details.update(self._details())
 
     def action_evidence(self) -> None:
         mention = self.row.item.mention
         who = clean(mention.author or mention.source, limit=40)
         note = f"Evidence from {who}: {clean(mention.text, limit=240)}"
-        self.app.record(
-            lambda: self.session.note(note, evidence=mention.id),
-            then=lambda: self.notify("Added to the notes as evidence."),
+        self.post_message(
+            WriteNote(
+                note,
+                evidence=mention.id,
+                then=lambda: self.notify("Added to the notes as evidence."),
+            )
         )
 
     def action_flag(self) -> None:
-        flagged = not self.row.flagged
-
-        def shown() -> None:  # only once it is in the log: the feed never shows an unsaved flag
-            self._feed().mark(self.row.item.mention.id, flagged=flagged)
-            self._redraw()
-
-        self.app.record(lambda: self.session.flag(self.row.item, flagged), then=shown)
+        # The app marks the feed once the flag is in the log; this screen then redraws.
+        self.post_message(FlagMention(self.row.item, not self.row.flagged, then=self._redraw))
 
     def action_override(self, label: str) -> None:
-        new = Label(label)
-
-        def shown() -> None:
-            self._feed().mark(self.row.item.mention.id, label=new)
-            self._redraw()
-
-        self.app.record(lambda: self.session.override(self.row.item, new), then=shown)
-
-    def _feed(self) -> MentionFeed:
-        return self.app.main_screen.query_one(MentionFeed)
+        self.post_message(OverrideSentiment(self.row.item, Label(label), then=self._redraw))

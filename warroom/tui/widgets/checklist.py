@@ -31,7 +31,7 @@ class Checklist(OptionList):
     """Space or Enter checks the highlighted step; checking again unchecks it."""
 
     BINDINGS = [
-        Binding("space,enter,x", "toggle", "Check", id="checklist.toggle", tooltip="Check a step"),
+        Binding("space,enter,x", "check", "Check", id="checklist.toggle", tooltip="Check a step"),
     ]
 
     COMPONENT_CLASSES = OptionList.COMPONENT_CLASSES | {
@@ -106,7 +106,7 @@ class Checklist(OptionList):
             if self.highlighted is None:
                 self.action_first()
 
-    def action_toggle(self) -> None:
+    def action_check(self) -> None:
         option = self.highlighted_option
         if option is None or option.id is None or self.playbook is None:
             return

@@ -43,7 +43,7 @@ class NotesPane(Widget):
             placeholder="write a note, Enter to save", id="note-input", max_length=2000
         )
 
-    def show(self, events: Iterable[Event], local: bool = False) -> None:
+    def show(self, events: Iterable[Event]) -> None:
         """Redraw the whole timeline (on start and on resume)."""
         log = self.query_one(RichLog)
         log.clear()
