@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,13 @@ def harness(fake: FakeBluesky, tmp_path: Path, clock: FrozenClock) -> Harness:
     return Harness(fake, tmp_path, clock)
 
 
+@pytest.fixture
+def stream_harness(fake: FakeBluesky, tmp_path: Path) -> Harness:
+    """The harness with a clock just after the real Jetstream samples were posted (2026-07-04),
+    so their times are in the past, as they are for a console that receives them live."""
+    return Harness(fake, tmp_path, FrozenClock(datetime(2026, 7, 4, 15, 0, tzinfo=UTC)))
+
+
 def _ids(mentions: list[Mention]) -> list[str]:
     return [m.id.rsplit("/", 1)[-1] for m in mentions]
 
@@ -100,7 +108,7 @@ def test_missing_created_at_falls_back_to_time_us() -> None:
 
 
 async def test_stream_keeps_matching_posts_and_tolerates_the_rest(
-    fake: FakeBluesky, harness: Harness
+    fake: FakeBluesky, stream_harness: Harness
 ) -> None:
     """Only posts naming a topic are kept; other kinds, unknown keys and junk are survived."""
     broken = make_event(T0_US + 5, "acme broken", "bad")
@@ -117,9 +125,9 @@ async def test_stream_keeps_matching_posts_and_tolerates_the_rest(
          "commit": {"operation": "delete", "collection": "app.bsky.feed.post", "rkey": "r1"}},
     ]  # fmt: skip
     async with aiohttp.ClientSession() as session:
-        source = harness.source(session)
-        await harness.run_until(source, lambda: source.cursor.get("time_us") == T0_US + 7)
-    assert [(m.topic, m.text) for m in harness.emitted] == [
+        source = stream_harness.source(session)
+        await stream_harness.run_until(source, lambda: source.cursor.get("time_us") == T0_US + 7)
+    assert [(m.topic, m.text) for m in stream_harness.emitted] == [
         ("brand", "Acme's support is <b>great</b> &amp; [bold]fast[/]"),
         ("competitor:globex", "globex again"),
     ]
@@ -128,43 +136,49 @@ async def test_stream_keeps_matching_posts_and_tolerates_the_rest(
     assert fake.connections[0] == {"wantedCollections": "app.bsky.feed.post"}
 
 
-async def test_dropped_stream_reconnects_from_cursor(fake: FakeBluesky, harness: Harness) -> None:
+async def test_dropped_stream_reconnects_from_cursor(
+    fake: FakeBluesky, stream_harness: Harness
+) -> None:
     """After a drop the source backs off, resumes a few seconds before its cursor, no duplicates."""
     fake.events = [make_event(T0_US + i * SECOND, f"acme {i}", f"r{i}") for i in range(6)]
     fake.drops = [3]
     async with aiohttp.ClientSession() as session:
-        source = harness.source(session, rewind=1)
-        await harness.run_until(source, lambda: len(harness.emitted) >= 6)
-    assert _ids(harness.emitted) == [f"r{i}" for i in range(6)]
+        source = stream_harness.source(session, rewind=1)
+        await stream_harness.run_until(source, lambda: len(stream_harness.emitted) >= 6)
+    assert _ids(stream_harness.emitted) == [f"r{i}" for i in range(6)]
     assert fake.connections[1]["cursor"] == str(T0_US + 2 * SECOND - SECOND)
-    backing = [s for s in harness.states if s.status == SourceStatus.BACKING_OFF]
+    backing = [s for s in stream_harness.states if s.status == SourceStatus.BACKING_OFF]
     assert backing and "connection closed" in backing[0].detail
-    assert harness.delays[0] <= 0.05
+    assert stream_harness.delays[0] <= 0.05
 
 
 async def test_restart_resumes_without_duplicate_or_gap(
-    fake: FakeBluesky, harness: Harness
+    fake: FakeBluesky, stream_harness: Harness
 ) -> None:
     """Run, stop, run a new source: it asks for the saved cursor and emits only the rest."""
     fake.events = [make_event(T0_US + i * SECOND, f"acme {i}", f"r{i}") for i in range(3)]
     async with aiohttp.ClientSession() as session:
-        await harness.run_until(harness.source(session), lambda: len(harness.emitted) >= 3)
+        await stream_harness.run_until(
+            stream_harness.source(session), lambda: len(stream_harness.emitted) >= 3
+        )
     fake.events += [make_event(T0_US + i * SECOND, f"acme {i}", f"r{i}") for i in range(3, 5)]
     async with aiohttp.ClientSession() as session:
-        await harness.run_until(harness.source(session), lambda: len(harness.emitted) >= 5)
-    assert _ids(harness.emitted) == ["r0", "r1", "r2", "r3", "r4"]
+        await stream_harness.run_until(
+            stream_harness.source(session), lambda: len(stream_harness.emitted) >= 5
+        )
+    assert _ids(stream_harness.emitted) == ["r0", "r1", "r2", "r3", "r4"]
     assert fake.connections[1]["cursor"] == str(T0_US + 2 * SECOND - 5 * SECOND)
 
 
-async def test_fetch_once_catches_up_and_stops(fake: FakeBluesky, harness: Harness) -> None:
+async def test_fetch_once_catches_up_and_stops(fake: FakeBluesky, stream_harness: Harness) -> None:
     """fetch_once reads the backlog until the stream goes quiet, then saves the cursor."""
     fake.events = [make_event(T0_US - 10 * SECOND + i, f"acme {i}", f"r{i}") for i in range(4)]
     async with aiohttp.ClientSession() as session:
         # An https:// (here http://) Jetstream address works as well as wss://.
-        source = harness.source(session, base_url=fake.base_url)
+        source = stream_harness.source(session, base_url=fake.base_url)
         mentions = await source.fetch_once()
     assert _ids(mentions) == ["r0", "r1", "r2", "r3"]
-    saved = json.loads((harness.cursors.directory / "bsky.json").read_text())
+    saved = json.loads((stream_harness.cursors.directory / "bsky.json").read_text())
     assert saved["cursor"]["time_us"] == T0_US - 10 * SECOND + 3
 
 

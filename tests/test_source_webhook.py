@@ -143,18 +143,157 @@ async def test_not_json_is_400(url: str) -> None:
     assert status == 400 and "not JSON" in body["error"]
 
 
-async def test_invalid_items_reject_the_whole_batch_with_422(url: str, receiver: Receiver) -> None:
-    """Every invalid item is named by index and field; none of the batch is accepted."""
+async def test_invalid_items_are_named_and_the_rest_kept(url: str, receiver: Receiver) -> None:
+    """Every invalid item is named by index and field; the valid ones are accepted."""
     batch = [item(0), item(1, created_at="yesterday"), item(2), item(3, id=None), "text"]
     status, body, _ = await post(url, batch)
-    assert status == 422
+    assert status == 202
+    assert (body["received"], body["accepted"], body["rejected"]) == (2, 2, 3)
     assert [d.split(":")[0] for d in body["details"]] == [
         "items[1].created_at",
         "items[3].id",
         "items[4]",
     ]
     assert body["errors"][1] == {"index": 3, "field": "id", "message": "is required"}
+    assert [m.id for m in receiver.emitted] == ["ext:0", "ext:2"]
+
+
+async def test_a_batch_of_only_invalid_items_is_422(url: str, receiver: Receiver) -> None:
+    """Nothing valid in the batch: 422, nothing emitted."""
+    status, body, _ = await post(url, [item(1, created_at="yesterday"), item(2, id=None)])
+    assert status == 422 and "nothing was accepted" in body["error"]
     assert not receiver.emitted
+
+
+@pytest.mark.parametrize(
+    ("created_at", "problem"),
+    [
+        ("0001-01-01T00:00:00+01:00", "outside the years 1970 to 9999"),
+        ("9999-12-31T23:59:59-05:00", "outside the years 1970 to 9999"),
+        ("9999-12-31T23:59:59Z", "more than a day in the future"),
+        ("2100-01-01T00:00:00Z", "more than a day in the future"),
+        ("1969-12-31T23:59:59Z", "before 1970"),
+    ],
+)
+async def test_impossible_times_are_refused_and_the_good_items_kept_once(
+    url: str, receiver: Receiver, created_at: str, problem: str
+) -> None:
+    """One item with an impossible time among five good ones: it is named, the five are kept,
+    and the sender's resend of the batch is answered as duplicates."""
+    batch = [item(n) for n in range(5)] + [item(9, created_at=created_at)]
+    status, body, _ = await post(url, batch)
+    assert status == 202 and (body["accepted"], body["rejected"]) == (5, 1)
+    detail = body["details"][0]
+    assert detail.startswith(f"items[5].created_at: '{created_at}'") and problem in detail
+    status, body, _ = await post(url, batch)
+    assert status == 202 and (body["accepted"], body["duplicates"]) == (0, 5)
+    assert [m.id for m in receiver.emitted] == [f"ext:{n}" for n in range(5)]
+
+
+async def test_deeply_nested_json_is_400_not_500(url: str, receiver: Receiver) -> None:
+    """A body nested past what the parser takes is a malformed request, said as such."""
+    status, body, _ = await post(url, raw=b"[" * 5000 + b"]" * 5000)
+    assert status == 400 and "nested too deeply" in body["error"]
+    status, _, _ = await post(url, item(1))
+    assert status == 202
+
+
+async def test_body_that_is_not_utf8_is_400(url: str) -> None:
+    """Bytes that are not UTF-8 are not JSON."""
+    status, body, _ = await post(url, raw=b'{"id": "\xff\xfe"}')
+    assert status == 400 and "not JSON" in body["error"]
+
+
+async def test_a_slow_body_is_cut_off_with_408(receiver: Receiver) -> None:
+    """A sender that trickles its body is answered 408 when the body timeout runs out."""
+    source = await receiver.start()
+    source.body_timeout = 0.2
+    url = await receiver.ready()
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"POST /mentions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        + TOKEN.encode()
+        + b"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[{"
+    )
+    await writer.drain()
+    status_line = await asyncio.wait_for(reader.readline(), 5)
+    writer.close()
+    assert b" 408 " in status_line
+
+
+async def test_connections_over_the_cap_are_refused_at_once(receiver: Receiver) -> None:
+    """Past max_connections, a new connection gets 503 and is closed; the held ones count
+    against the cap, and once they go, posts are served again."""
+    source = await receiver.start(max_connections=4)
+    url = await receiver.ready()
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    held = []
+    for _ in range(4):  # slow senders that never finish their headers
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"POST /mentions HTTP/1.1\r\nHost: x\r\n")
+        held.append(writer)
+    await asyncio.sleep(0.1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    status_line = await asyncio.wait_for(reader.readline(), 5)
+    writer.close()
+    assert b" 503 " in status_line and source.refused_connections >= 1
+    for writer in held:
+        writer.close()
+    await asyncio.sleep(0.1)
+    status, _, _ = await post(url, item(1))
+    assert status == 202
+
+
+async def test_202_waits_until_the_mentions_are_durable(receiver: Receiver) -> None:
+    """The answer comes after the runner's durable() returned: a 202 means on disk."""
+    source = await receiver.start()
+    calls: list[int] = []
+
+    async def durable() -> None:
+        calls.append(len(receiver.emitted))
+
+    source.durable = durable
+    status, _, _ = await post(await receiver.ready(), [item(1), item(2)])
+    assert status == 202 and calls == [2]
+
+
+async def test_not_saved_is_503_and_the_resend_goes_through(receiver: Receiver) -> None:
+    """When the mentions cannot be made durable, the sender is told to retry, and the retry is
+    not mistaken for a duplicate."""
+    source = await receiver.start()
+    failing = True
+
+    async def durable() -> None:
+        if failing:
+            raise OSError(28, "No space left on device")
+
+    source.durable = durable
+    url = await receiver.ready()
+    status, body, headers = await post(url, [item(1)])
+    assert status == 503 and "send them again" in body["error"] and headers["Retry-After"]
+    failing = False
+    status, body, _ = await post(url, [item(1)])
+    assert status == 202 and body["accepted"] == 1
+
+
+async def test_counts_say_what_the_incident_already_had(receiver: Receiver) -> None:
+    """When the incident already stored some of the batch (its emit says how many were new),
+    the answer counts those as duplicates."""
+    source = await receiver.start()
+
+    async def emit_one_new(mentions: list[Mention]) -> int:
+        receiver.emitted.extend(mentions)
+        return 1
+
+    assert receiver.task is not None
+    receiver.task.cancel()
+    receiver.stop.set()
+    receiver.stop = asyncio.Event()
+    receiver.task = asyncio.create_task(source.run(emit_one_new, receiver.stop))
+    await asyncio.sleep(0.05)
+    status, body, _ = await post(await receiver.ready(), [item(1), item(2), item(3)])
+    assert status == 202 and (body["accepted"], body["duplicates"]) == (1, 2)
 
 
 async def test_invalid_single_object_names_the_field(url: str) -> None:

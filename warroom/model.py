@@ -6,13 +6,20 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import IO, Any
 
 from warroom.errors import WarroomError
 
 BRAND_TOPIC = "brand"
+
+# The valid posting times: nothing on the social web predates 1970, and a post dated more than a
+# day ahead is a wrong clock. Outside them a time would break the per-minute series downstream.
+EARLIEST_POSTED = datetime(1970, 1, 1, tzinfo=UTC)
+FUTURE_ALLOWANCE = timedelta(days=1)
+# A canonical mention is a flat object of a few kilobytes; these bound what one line may cost.
+MAX_LINE_CHARS = 1_000_000
 
 REQUIRED_FIELDS: dict[str, type] = {
     "id": str,
@@ -90,6 +97,51 @@ def parse_time(value: str) -> datetime:
     return moment
 
 
+def time_problem(moment: datetime, now: datetime | None = None) -> str | None:
+    """Why `moment` cannot be when a post was made, or None when it can.
+
+    Without `now` only the fixed bounds are checked (a timezone, 1970 or later, a UTC year
+    below 10000); with it, also that the moment is at most FUTURE_ALLOWANCE ahead of `now`.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return "has no timezone (add Z or +00:00)"
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        return "is outside the years 1970 to 9999 in UTC"
+    if utc < EARLIEST_POSTED:
+        return "is before 1970"
+    if now is not None and utc > now + FUTURE_ALLOWANCE:
+        return "is more than a day in the future (is the sender's clock wrong?)"
+    return None
+
+
+def decode_json(text: str | bytes) -> Any:
+    """json.loads, with a nesting too deep for the parser reported as a ValueError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to be a mention") from None
+
+
+def bounded_lines(handle: IO[str], limit: int = MAX_LINE_CHARS) -> Iterator[str]:
+    """The lines of a text stream; a line over `limit` is cut to limit+1 characters, unread.
+
+    The rest of a long line is read in slices and dropped, so memory stays bounded whatever the
+    input; read_mentions then reports the cut line as too long.
+    """
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith("\n"):
+            while True:
+                rest = handle.readline(limit)
+                if not rest or rest.endswith("\n"):
+                    break
+        yield line
+
+
 def format_time(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the millisecond: the one way times are written."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -121,8 +173,11 @@ class Mention:
         return self.lang is None or self.lang.lower().split("-")[0] in ("en", "")
 
     @classmethod
-    def from_dict(cls, data: Any) -> Mention:
-        """Build a mention from a decoded JSON object, naming the first bad field."""
+    def from_dict(cls, data: Any, now: datetime | None = None) -> Mention:
+        """Build a mention from a decoded JSON object, naming the first bad field.
+
+        `now` (the caller's clock) also refuses a post dated more than a day ahead of it.
+        """
         if not isinstance(data, dict):
             raise MentionError("(line)", f"expected a JSON object, got {type(data).__name__}")
         values: dict[str, Any] = {}
@@ -135,12 +190,16 @@ class Mention:
                 values[name] = _checked(name, data[name], kind)
         if not values["id"].strip():
             raise MentionError("id", "is empty")
+        text = values["created_at"]
         try:
-            values["created_at"] = parse_time(values["created_at"])
+            values["created_at"] = parse_time(text)
         except ValueError as error:
             raise MentionError(
-                "created_at", f"{values['created_at']!r} is not an ISO 8601 time with a timezone"
+                "created_at", f"{text[:80]!r} is not an ISO 8601 time with a timezone"
             ) from error
+        problem = time_problem(values["created_at"], now)
+        if problem is not None:
+            raise MentionError("created_at", f"{text[:80]!r} {problem}")
         topic = values.get("topic")
         if topic is not None and not topic.strip():
             values.pop("topic")
@@ -218,19 +277,28 @@ def read_mentions(
     lines: Iterable[str],
     source: str = "<stdin>",
     on_problem: Callable[[LineProblem], None] | None = None,
+    now: datetime | None = None,
 ) -> Iterator[Mention]:
-    """Yield the mentions of a JSON Lines stream, reporting and skipping bad lines."""
+    """Yield the mentions of a JSON Lines stream, reporting and skipping bad lines.
+
+    `now` refuses mentions dated more than a day ahead of it (see Mention.from_dict).
+    """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
+            if on_problem:
+                message = f"longer than {MAX_LINE_CHARS:,} characters: not a mention"
+                on_problem(LineProblem(source, number, "(line)", message))
+            continue
         try:
-            data = json.loads(line)
+            data = decode_json(line)
         except ValueError as error:
             if on_problem:
                 on_problem(LineProblem(source, number, "(line)", f"not JSON: {error}"))
             continue
         try:
-            yield Mention.from_dict(data)
+            yield Mention.from_dict(data, now)
         except MentionError as error:
             if on_problem:
                 on_problem(LineProblem(source, number, error.field, error.message))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from warroom.clock import SystemClock
 from warroom.incident.log import IncidentStore, default_data_dir
-from warroom.model import LineProblem, Mention, read_mentions
+from warroom.model import LineProblem, Mention, bounded_lines, read_mentions
 
 
 class Context:
@@ -25,15 +27,23 @@ class Context:
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
-def read_mention_file(path: str, problems: list[LineProblem]) -> Iterator[Mention]:
-    """Mentions from a JSON Lines file or stdin (`-`); bad lines go to stderr and `problems`."""
+def read_mention_file(
+    path: str, problems: list[LineProblem], now: datetime | None = None
+) -> Iterator[Mention]:
+    """Mentions from a JSON Lines file or stdin (`-`); bad lines go to stderr and `problems`.
+
+    Lines are read with a length bound, so one huge line costs no more memory than a normal
+    one; a mention dated more than a day past `now` (default: the system clock) is skipped.
+    """
+    if now is None:
+        now = SystemClock().now()
 
     def report(problem: LineProblem) -> None:
         problems.append(problem)
         click.echo(f"skipped {problem}", err=True)
 
     if path == "-":
-        yield from read_mentions(sys.stdin, "<stdin>", report)
+        yield from read_mentions(bounded_lines(sys.stdin), "<stdin>", report, now)
         return
     file = Path(path)
     try:
@@ -41,4 +51,4 @@ def read_mention_file(path: str, problems: list[LineProblem]) -> Iterator[Mentio
     except OSError as error:
         raise click.ClickException(f"cannot read {path}: {error.strerror}") from error
     with handle:
-        yield from read_mentions(handle, str(file), report)
+        yield from read_mentions(bounded_lines(handle), str(file), report, now)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from warroom.clock import Clock
 from warroom.detection.sentiment import Scorer, score_texts
 from warroom.detection.signals import DetectorRule, Signals
+from warroom.incident.durable import GroupFlush
 from warroom.incident.engine import Engine, EngineUpdate
 from warroom.incident.log import IncidentLog, IncidentStore
 from warroom.incident.state import IncidentState
@@ -156,6 +157,7 @@ class Session:
         # A flush from a worker thread never runs on a log that close() or shutdown() is
         # putting away: it would write to a log whose segments are already closed.
         self._disk = threading.Lock()
+        self._flushes: GroupFlush | None = None
         self.engine.listeners.append(self._remember)
 
     def _remember(self, update: EngineUpdate) -> None:
@@ -248,6 +250,12 @@ class Session:
             log = self.engine.log
             if log is not None and log.writable:
                 log.flush()
+
+    async def durable(self) -> None:
+        """Return once every mention taken in so far is on disk (flushes are shared)."""
+        if self._flushes is None:
+            self._flushes = GroupFlush(self.flush)
+        await self._flushes.wait()
 
     # -- what the team does ------------------------------------------------------------------
 

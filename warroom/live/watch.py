@@ -14,7 +14,8 @@ from warroom.detection.signals import DetectorRule
 from warroom.incident.engine import Engine, EngineUpdate
 from warroom.live.config import WatchConfig, source_kinds
 from warroom.live.notify import Notifier
-from warroom.live.sources.base import CursorStore, Source, StateListener
+from warroom.live.sources.base import CursorStore, Durable, Source, StateListener
+from warroom.live.sources.webhook import WebhookSource
 from warroom.model import EventKind, Mention
 from warroom.playbook import Playbook
 
@@ -101,13 +102,24 @@ def attach_notifier(
 
 
 async def run_sources(
-    sources: list[Source], emit: Callable[[list[Mention]], Awaitable[object]]
+    sources: list[Source],
+    emit: Callable[[list[Mention]], Awaitable[object]],
+    durable: Durable | None = None,
 ) -> None:
-    """Run every source until cancelled; one failing never stops the others."""
-    stop = asyncio.Event()
+    """Run every source until cancelled; one failing never stops the others.
 
-    async def deliver(mentions: list[Mention]) -> None:
-        await emit(mentions)
+    `durable` waits until what was emitted is on disk: a receiving source (the webhook)
+    acknowledges its sender only after it returned.
+    """
+    stop = asyncio.Event()
+    for source in sources:
+        if isinstance(source, WebhookSource):
+            source.durable = durable
+
+    async def deliver(mentions: list[Mention]) -> int | None:
+        update = await emit(mentions)
+        # The engine says which were new to the incident (a resend after a crash is not).
+        return len(update.mentions) if isinstance(update, EngineUpdate) else None
 
     try:
         await asyncio.gather(*(source.run(deliver, stop) for source in sources))

@@ -131,7 +131,7 @@ def live_feeder(config: WatchConfig, cursors: CursorStore) -> Feeder:
                 on_state=app.set_source_state,
             )
             try:
-                await run_sources(sources, session.ingest)
+                await run_sources(sources, session.ingest, session.durable)
             finally:
                 if notifier is not None:
                     await notifier.close()

@@ -16,12 +16,13 @@ from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
 from warroom.clock import Clock
 from warroom.errors import WarroomError
-from warroom.model import BRAND_TOPIC, Mention
+from warroom.model import BRAND_TOPIC, Mention, time_problem
 
 
 class SourceStatus(StrEnum):
@@ -54,12 +55,30 @@ class SourceState:
         return text
 
 
+def redact_url(url: object) -> str:
+    """A URL fit for a message or a log: no credentials, no query string, no fragment.
+
+    Query strings carry tokens (`access_token=`, signed links) and search terms; the scheme,
+    host and path are what a person needs to know where a failure happened.
+    """
+    parts = urlsplit(str(url))
+    if not parts.scheme or not parts.netloc:
+        return str(url).split("?", 1)[0].split("#", 1)[0]
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
 class SourceError(WarroomError):
-    """A fetch failed; the message says what, and `url` where."""
+    """A fetch failed; the message says what, and `url` where (redacted)."""
 
     def __init__(self, message: str, url: str | None = None) -> None:
-        super().__init__(f"{message} from {url}" if url else message)
-        self.url = url
+        shown = redact_url(url) if url else None
+        super().__init__(f"{message} from {shown}" if shown else message)
+        self.url = shown
 
 
 class SourceFailed(SourceError):
@@ -235,7 +254,10 @@ def option_problems(
     return problems
 
 
-Emit = Callable[[list[Mention]], Awaitable[None]]
+# Hands mentions on; may answer how many of them were new downstream (None: all of them).
+Emit = Callable[[list[Mention]], Awaitable[int | None]]
+# Waits until what was handed on is on disk (a push source acknowledges only then).
+Durable = Callable[[], Awaitable[None]]
 StateListener = Callable[[SourceState], None]
 
 SOURCE_KINDS: dict[str, type[Source]] = {}
@@ -338,10 +360,16 @@ class Source(ABC):
             raise SourceError(f"HTTP {response.status}", str(response.url))
 
     def fresh(self, mentions: Iterable[Mention]) -> list[Mention]:
-        """Drop mentions already emitted (across restarts too) and repeats within the batch."""
+        """Drop mentions already emitted (across restarts too), repeats within the batch, and
+        mentions whose time cannot be right (before 1970, or more than a day ahead: skipped)."""
         out: list[Mention] = []
         batch: set[str] = set()
+        now = self.clock.now()
         for mention in mentions:
+            problem = time_problem(mention.created_at, now)
+            if problem is not None:
+                self.skip(f"{mention.id[:80]}: created_at {problem}")
+                continue
             if mention.id not in self._seen and mention.id not in batch:
                 batch.add(mention.id)
                 out.append(mention)
@@ -442,14 +470,19 @@ class Source(ABC):
         return stop.is_set()
 
 
+_URL_IN_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>)]+")
+
+
 def describe_error(error: BaseException) -> str:
-    """One line for a failure: the service's words, not a traceback."""
+    """One line for a failure: the service's words, not a traceback; URLs in it redacted."""
     if isinstance(error, SourceError):
-        return str(error)
-    if isinstance(error, aiohttp.ClientResponseError):
-        return f"HTTP {error.status} from {error.request_info.real_url}"
-    if isinstance(error, aiohttp.ClientConnectorError):
-        return f"cannot connect to {error.host}:{error.port}"
-    if isinstance(error, asyncio.TimeoutError | TimeoutError):
-        return "timed out"
-    return f"{type(error).__name__}: {error}"
+        text = str(error)
+    elif isinstance(error, aiohttp.ClientResponseError):
+        text = f"HTTP {error.status} from {error.request_info.real_url}"
+    elif isinstance(error, aiohttp.ClientConnectorError):
+        text = f"cannot connect to {error.host}:{error.port}"
+    elif isinstance(error, asyncio.TimeoutError | TimeoutError):
+        text = "timed out"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return _URL_IN_TEXT.sub(lambda match: redact_url(match.group()), text)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import IO, Any, ClassVar
 
 from warroom.live.sources.base import Source, SourceError, register
-from warroom.model import LineProblem, Mention, read_mentions
+from warroom.model import LineProblem, Mention, bounded_lines, read_mentions
 
 MAX_READ = 8 * 1024 * 1024  # bytes per poll, so a huge backlog is emitted in slices
 _EOF = None
@@ -53,7 +53,8 @@ class JsonlSource(Source):
 
     def _parse(self, lines: list[str], base_line: int) -> list[Mention]:
         label = "<stdin>" if self.path == "-" else self.path
-        return list(read_mentions(lines, label, self._problem(base_line)))
+        now = self.clock.now()
+        return list(read_mentions(lines, label, self._problem(base_line), now))
 
     # -- a file, followed --------------------------------------------------------------------
 
@@ -134,7 +135,7 @@ class JsonlSource(Source):
         stream = self.stdin
 
         def read() -> None:
-            for text in stream:
+            for text in bounded_lines(stream):
                 loop.call_soon_threadsafe(queue.put_nowait, text)
             loop.call_soon_threadsafe(queue.put_nowait, _EOF)
 

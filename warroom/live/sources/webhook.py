@@ -5,19 +5,35 @@ from __future__ import annotations
 import asyncio
 import hmac
 import ipaddress
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 from aiohttp import web
 
-from warroom.live.sources.base import Emit, Source, SourceFailed, SourceStatus, register
-from warroom.model import Mention, MentionError
+from warroom.live.sources.base import (
+    Durable,
+    Emit,
+    Source,
+    SourceFailed,
+    SourceStatus,
+    describe_error,
+    register,
+)
+from warroom.model import Mention, MentionError, decode_json
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_MAX_BODY = 1024 * 1024
 SAVE_EVERY = 1.0  # seconds between cursor writes: one fsync per request would cap the rate
+# A sender has this long to deliver its whole body: a slow one must not hold a connection.
+BODY_TIMEOUT = 10.0
+# Open connections at most: far below the process's file limit, so a flood of connections
+# can never take the descriptors the console needs to save a note.
+DEFAULT_MAX_CONNECTIONS = 128
+# Idle keep-alive connections are closed after this long.
+KEEPALIVE_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +54,11 @@ class ItemError:
         return {"index": self.index, "field": self.field, "message": self.message}
 
 
-def parse_batch(data: Any) -> tuple[list[Mention], list[ItemError]]:
-    """Mentions of a posted body (one object or a list), and every invalid item."""
+def parse_batch(data: Any, now: datetime | None = None) -> tuple[list[Mention], list[ItemError]]:
+    """Mentions of a posted body (one object or a list), and every invalid item.
+
+    `now` refuses items dated more than a day ahead of it (a sender with a wrong clock).
+    """
     if isinstance(data, dict):
         items, indexed = [data], False
     elif isinstance(data, list):
@@ -50,7 +69,7 @@ def parse_batch(data: Any) -> tuple[list[Mention], list[ItemError]]:
     errors: list[ItemError] = []
     for index, item in enumerate(items):
         try:
-            mentions.append(Mention.from_dict(item))
+            mentions.append(Mention.from_dict(item, now))
         except MentionError as error:
             errors.append(ItemError(index if indexed else None, error.field, error.message))
     return mentions, errors
@@ -66,6 +85,22 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class _Refused(asyncio.Protocol):
+    """A connection over the cap: told 503 at once and closed, costing no handler."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.WriteTransport)
+        body = b'{"error": "too many connections; retry shortly"}'
+        transport.write(
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            b"Retry-After: 1\r\nConnection: close\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
+        transport.close()
+
+
 def _answer(status: int, body: dict[str, Any], **headers: str) -> web.Response:
     return web.json_response(body, status=status, headers=headers or None)
 
@@ -78,7 +113,7 @@ class WebhookSource(Source):
     push: ClassVar[bool] = True  # nothing to fetch: `fetch --once` skips it
     default_interval: ClassVar[float] = 1.0
     option_names: ClassVar[frozenset[str]] = frozenset(
-        {"host", "port", "token_env", "allow_unauthenticated", "max_body"}
+        {"host", "port", "token_env", "allow_unauthenticated", "max_body", "max_connections"}
     )
 
     def __init__(self, name: str, options: dict[str, Any], **kwargs: Any) -> None:
@@ -86,6 +121,12 @@ class WebhookSource(Source):
         self.host = str(options.get("host", DEFAULT_HOST))
         self.port = int(options.get("port", DEFAULT_PORT))
         self.max_body = int(options.get("max_body", DEFAULT_MAX_BODY))
+        self.max_connections = int(options.get("max_connections", DEFAULT_MAX_CONNECTIONS))
+        self.body_timeout = BODY_TIMEOUT
+        self.refused_connections = 0
+        # Set by the runner: waits until what was emitted is on disk, so a 202 is durable.
+        self.durable: Durable | None = None
+        self._server: asyncio.Server | None = None
         self.received = 0
         self.accepted = 0
         self.ready = asyncio.Event()
@@ -112,6 +153,9 @@ class WebhookSource(Source):
         size = options.get("max_body", DEFAULT_MAX_BODY)
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             problems.append(("max_body", f"must be a positive number of bytes, got {size!r}"))
+        cap = options.get("max_connections", DEFAULT_MAX_CONNECTIONS)
+        if not isinstance(cap, int) or isinstance(cap, bool) or not 1 <= cap <= 512:
+            problems.append(("max_connections", f"must be a number from 1 to 512, got {cap!r}"))
         return problems
 
     async def poll(self) -> list[Mention]:
@@ -136,7 +180,8 @@ class WebhookSource(Source):
         return app
 
     async def handle(self, request: web.Request, emit: Emit) -> web.Response:
-        """Answer one POST: 401, 413, 400, 422 (whole batch rejected) or 202 with counts."""
+        """Answer one POST: 401, 408, 413, 400, 422 (every item invalid), 503 (not saved) or
+        202 once the new mentions are on disk, with counts and every rejected item."""
         if self._token is not None:
             given = request.headers.get("Authorization", "")
             if not hmac.compare_digest(given.encode(), f"Bearer {self._token}".encode()):
@@ -149,45 +194,69 @@ class WebhookSource(Source):
         if request.content_length is not None and request.content_length > self.max_body:
             return _answer(413, too_large)
         try:
-            body = await request.read()
+            async with asyncio.timeout(self.body_timeout):
+                body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return _answer(413, too_large)
+        except TimeoutError:
+            seconds = f"{self.body_timeout:g}"
+            return _answer(408, {"error": f"body not received within {seconds} s: send it whole"})
         try:
-            data = json.loads(body)
+            data = decode_json(body)
         except ValueError as error:
             return _answer(400, {"error": f"body is not JSON: {error}"})
-        mentions, errors = parse_batch(data)
-        if errors:
+        mentions, errors = parse_batch(data, self.clock.now())
+        rejected = {
+            "details": [str(e) for e in errors],
+            "errors": [e.to_dict() for e in errors],
+        }
+        if errors and not mentions:
             return _answer(
                 422,
-                {
-                    "error": f"{len(errors)} invalid item(s); nothing was accepted, fix and resend",
-                    "details": [str(e) for e in errors],
-                    "errors": [e.to_dict() for e in errors],
-                },
+                {"error": f"{len(errors)} invalid item(s); nothing was accepted", **rejected},
             )
+        taken = await self._take(mentions, emit)
+        if taken is None:
+            return _answer(
+                503,
+                {"error": "could not save the mentions to disk; send them again later"},
+                **{"Retry-After": "5"},
+            )
+        answer: dict[str, Any] = {
+            "received": len(mentions),
+            "accepted": taken,
+            "duplicates": len(mentions) - taken,
+        }
+        if errors:
+            answer.update(rejected=len(errors), **rejected)
+        return _answer(202, answer)
+
+    async def _take(self, mentions: list[Mention], emit: Emit) -> int | None:
+        """Hand the new mentions on and wait until they are durable: how many were new to the
+        incident, or None when they could not be saved (nothing is marked as seen then)."""
         fresh = self.fresh(mentions)
         # Marked seen before the await, so a concurrent resend of the same ids is a duplicate.
         self._seen.update(m.id for m in fresh)
+        new = 0
         if fresh:
             try:
-                await emit(fresh)
-            except BaseException:
-                # Not taken: forget the ids so the sender's retry is not dropped as a duplicate.
+                answered = await emit(fresh)
+                if self.durable is not None:
+                    await self.durable()
+            except asyncio.CancelledError:
                 self._seen.difference_update(m.id for m in fresh)
                 raise
+            except Exception as error:
+                # Not saved: forget the ids so the sender's retry is not dropped as a duplicate.
+                self._seen.difference_update(m.id for m in fresh)
+                self.skip(f"a batch of {len(fresh)} was not saved: {describe_error(error)}")
+                return None
+            new = len(fresh) if answered is None else answered
             self.saved.remember(m.id for m in fresh)
             self._dirty = True
         self.received += len(mentions)
-        self.accepted += len(fresh)
-        return _answer(
-            202,
-            {
-                "received": len(mentions),
-                "accepted": len(fresh),
-                "duplicates": len(mentions) - len(fresh),
-            },
-        )
+        self.accepted += new
+        return new
 
     async def health(self, request: web.Request) -> web.Response:
         """GET /health: alive, and how much came in."""
@@ -210,6 +279,19 @@ class WebhookSource(Source):
             return self.secret("token_env")
         return None
 
+    def _capped(self, runner: web.AppRunner) -> Callable[[], asyncio.BaseProtocol]:
+        """The server's protocol factory, refusing connections past max_connections."""
+        serve = runner.server
+        assert serve is not None, "runner.setup() first"
+
+        def protocol() -> asyncio.BaseProtocol:
+            if len(serve.connections) >= self.max_connections:
+                self.refused_connections += 1
+                return _Refused()
+            return serve()
+
+        return protocol
+
     def save(self) -> None:
         """Write the remembered ids if anything new arrived."""
         if self._dirty:
@@ -225,11 +307,16 @@ class WebhookSource(Source):
             runner: web.AppRunner | None = None
             try:
                 self._token = self._resolve_token()
-                runner = web.AppRunner(self.make_app(emit), access_log=None)
+                runner = web.AppRunner(
+                    self.make_app(emit), access_log=None, keepalive_timeout=KEEPALIVE_TIMEOUT
+                )
                 await runner.setup()
-                site = web.TCPSite(runner, self.host, self.port)
-                await site.start()
-                self.port = runner.addresses[0][1]
+                loop = asyncio.get_running_loop()
+                server = await loop.create_server(
+                    self._capped(runner), self.host, self.port, backlog=self.max_connections
+                )
+                self._server = server
+                self.port = server.sockets[0].getsockname()[1]
                 self.backoff.reset()
                 self.report(SourceStatus.CONNECTED, f"listening on {self.url}")
                 self.ready.set()
@@ -241,6 +328,9 @@ class WebhookSource(Source):
                 raise SourceFailed(f"cannot listen on {self.host}:{self.port}: {error}") from error
             finally:
                 self.save()
+                if self._server is not None:
+                    self._server.close()
+                    self._server = None
                 if runner is not None:
                     await runner.cleanup()
 
