@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import yaml
 
-from warroom.playbook import build as playbook_validate
+import warroom.playbook.build as playbook_build
 from warroom.playbook import parse_playbook, validate_text
 
 BUDGET_MS = 200.0
@@ -93,12 +93,12 @@ def _timed_ms(action: Callable[[], object], runs: int) -> tuple[float, float]:
 
 def _parse_with(loader: type, text: str) -> None:
     """Parse with another YAML loader, to show what a PyYAML without libyaml costs."""
-    original = playbook_validate._LOADER
-    playbook_validate._LOADER = loader
+    original = playbook_build._LOADER
+    playbook_build._LOADER = loader
     try:
         parse_playbook(text, "large.yaml")
     finally:
-        playbook_validate._LOADER = original
+        playbook_build._LOADER = original
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 import warroom.live.config as config_module
 from warroom.cli.config import STARTER
+from warroom.errors import WarroomError
 from warroom.live.config import ConfigInvalid, find_config, load_config, parse_config
 
 FULL = """\
@@ -187,6 +188,19 @@ def test_yaml_syntax_error_has_a_position() -> None:
     """Broken YAML is one located error."""
     errors = errors_of("brand: A\nsources: [\n")
     assert len(errors) == 1 and errors[0].startswith("w.yaml:3:1:")
+
+
+def test_alias_is_refused_at_its_place() -> None:
+    """A YAML alias is one error where it is written: nested aliases could expand without bound."""
+    assert errors_of("brand: &b Acme\noperator: *b\n") == [
+        "w.yaml:2:11: aliases are not allowed ('*b'); write the value out in full"
+    ]
+
+
+def test_config_invalid_is_a_warroom_error() -> None:
+    """A bad config is a WarroomError, so the command line reports it in one place."""
+    with pytest.raises(WarroomError):
+        parse_config("operator: x\n", "w.yaml")
 
 
 def test_missing_brand_and_non_mapping() -> None:

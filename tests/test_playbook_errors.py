@@ -11,7 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from warroom.cli.playbook import playbook
-from warroom.playbook import PlaybookInvalid, load_playbook, parse_playbook, validate_text
+from warroom.errors import WarroomError
+from warroom.playbook import (
+    PlaybookInvalid,
+    PlaybookNotFound,
+    find_playbook,
+    load_playbook,
+    parse_playbook,
+    validate_text,
+)
 
 CORPUS = Path(__file__).parent / "playbooks_broken"
 
@@ -201,6 +209,28 @@ def test_cli_validate_reports_every_file() -> None:
     assert result.exit_code == 1
     assert "titel" in result.stderr
     assert "unsupported version 2" in result.stderr
+
+
+def test_alias_is_refused_at_its_place() -> None:
+    """A YAML alias is one error where it is written: nested aliases could expand without bound."""
+    text = (
+        "version: 1\nname: aliased\nroles:\n  - id: lead\n    title: &title Incident lead\n"
+        "  - id: legal\n    title: *title\nphases:\n  - {id: respond, title: Respond}\n"
+        "steps:\n  - {id: assess, title: Assess, phase: respond, owner: lead, due: 10}\n"
+    )
+    assert [str(error) for error in validate_text(text, "p.yaml")] == [
+        "p.yaml:7:12: aliases are not allowed ('*title'); write the value out in full"
+    ]
+    assert validate_text(text.replace("*title", "'Legal *counsel*'"), "p.yaml") == []
+
+
+def test_playbook_errors_are_warroom_errors(tmp_path: Path) -> None:
+    """Invalid and missing playbooks are WarroomErrors, which the command line reports in one place."""
+    with pytest.raises(WarroomError):
+        parse_playbook("version: 2\n", "p.yaml")
+    with pytest.raises(WarroomError):
+        find_playbook("no-such-playbook", user_dir=tmp_path)
+    assert issubclass(PlaybookNotFound, LookupError)
 
 
 def test_non_utf8_file_is_reported(tmp_path: Path) -> None:

@@ -1,11 +1,14 @@
-"""YAML loading that remembers where each key and value came from, for actionable errors."""
+"""YAML with positions, and the checks all warroom YAML files share: errors at file:line:column."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
+
+from warroom.errors import WarroomError, did_you_mean
 
 Path_ = tuple[str | int, ...]
 
@@ -25,8 +28,8 @@ class LocatedError:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-class YamlSyntaxError(Exception):
-    """The text is not YAML at all; carries the one located error."""
+class YamlSyntaxError(WarroomError):
+    """The text is not YAML we read (broken syntax, or an alias); carries the one located error."""
 
     def __init__(self, error: LocatedError) -> None:
         super().__init__(str(error))
@@ -39,6 +42,77 @@ def format_path(path: Path_) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
+
+
+class _Mark(Protocol):
+    line: int
+    column: int
+
+
+def position(mark: _Mark | None) -> tuple[int, int]:
+    """The 1-based line and column of a mark; the start of the file when there is none."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def is_number(value: object) -> bool:
+    """An int or a float; YAML's true/false load as bool, which Python counts as an int."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_whole_number(value: object) -> bool:
+    """An int, and not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def find_alias(
+    text: str, filename: str, loader: type[Any] = yaml.SafeLoader
+) -> LocatedError | None:
+    """The first alias (`*name`) in a YAML text that composes, as an error; None when none.
+
+    Aliases are refused because a few nested ones expand a small file into gigabytes.
+    """
+    if "*" not in text:
+        return None  # every alias starts with '*': ordinary files skip the second parse
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            line, column = position(event.start_mark)
+            message = f"aliases are not allowed ('*{event.anchor}'); write the value out in full"
+            return LocatedError(filename, line, column, "", message)
+    return None
+
+
+class YamlChecker:
+    """Collects every error in one YAML file, each at its place, not stopping at the first."""
+
+    def __init__(self, filename: str, errors: Sequence[LocatedError] = ()) -> None:
+        self.filename = filename
+        self.errors: list[LocatedError] = list(errors)
+
+    def error_at(self, line: int, column: int, path: str, message: str) -> None:
+        """Record an error at a 1-based line and column."""
+        self.errors.append(LocatedError(self.filename, line, column, path, message))
+
+    def check_keys(
+        self,
+        keys: Collection[str],
+        allowed: Sequence[str],
+        required: Sequence[str] = (),
+        *,
+        otherwise: str,
+    ) -> tuple[dict[str, str], list[str]]:
+        """Unknown keys with their did-you-mean, and the missing required keys.
+
+        A required key that an unknown key looks like a misspelling of is not also called missing.
+        """
+        unknown: dict[str, str] = {}
+        misspelt: set[str] = set()
+        for key in keys:
+            if key in allowed:
+                continue
+            unknown[key] = did_you_mean(key, allowed, otherwise=otherwise)
+            misspelt.update(k for k in required if unknown[key] == did_you_mean(key, (k,)))
+        missing = [key for key in required if key not in keys and key not in misspelt]
+        return unknown, missing
 
 
 class Positions:
@@ -60,13 +134,15 @@ class Positions:
 
 
 def load_yaml(text: str, filename: str = "<yaml>") -> tuple[Any, Positions, list[LocatedError]]:
-    """Parse one YAML document into plain data and positions; duplicate keys become errors."""
+    """Parse one YAML document into plain data and positions; duplicate keys become errors.
+
+    YamlSyntaxError when the text is not YAML or uses an alias.
+    """
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = position(error.problem_mark or error.context_mark)
         problem = error.problem or str(error)
         if error.context:
             problem = f"{error.context}, {problem}"
@@ -75,6 +151,9 @@ def load_yaml(text: str, filename: str = "<yaml>") -> tuple[Any, Positions, list
         raise YamlSyntaxError(LocatedError(filename, 1, 1, "", str(error))) from error
     finally:
         loader.dispose()
+    alias = find_alias(text, filename)
+    if alias is not None:
+        raise YamlSyntaxError(alias)
     positions = Positions()
     errors: list[LocatedError] = []
     if node is None:
@@ -91,7 +170,7 @@ def _convert(
     errors: list[LocatedError],
     filename: str,
 ) -> Any:
-    positions._values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    positions._values[path] = position(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -99,7 +178,7 @@ def _convert(
             if not isinstance(key, str | int | float | bool) or key is None:
                 key = str(key)
             child = (*path, key if isinstance(key, str | int) else str(key))
-            where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            where = position(key_node.start_mark)
             if key in result:
                 first = positions._keys.get(child, where)
                 errors.append(

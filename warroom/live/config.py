@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import pkgutil
 import re
@@ -14,13 +13,23 @@ from urllib.parse import parse_qsl, urlsplit
 
 import platformdirs
 
+from warroom.errors import WarroomError, did_you_mean
 from warroom.live.sources.base import SOURCE_KINDS, Source, Topics
 from warroom.model import EventKind
-from warroom.yamlpos import LocatedError, Path_, Positions, YamlSyntaxError, format_path, load_yaml
+from warroom.yamlpos import (
+    LocatedError,
+    Path_,
+    Positions,
+    YamlChecker,
+    YamlSyntaxError,
+    format_path,
+    is_number,
+    load_yaml,
+)
 
 CONFIG_NAME = "warroom.yaml"
-TOP_KEYS = ("brand", "operator", "playbook", "topics", "sources", "notifications", "lexicon")
-TOP_KEYS += ("detector", "keymap")  # the signals overrides; the console's key bindings
+TOP_KEYS: tuple[str, ...] = ("brand", "operator", "playbook", "topics", "sources", "notifications")
+TOP_KEYS += ("lexicon", "detector", "keymap")  # valences; signals overrides; key bindings
 TERM_KINDS = {"keywords": "", "hashtags": "#", "handles": "@"}
 COMMON_SOURCE_KEYS = ("name", "kind", "base_url", "interval", "max_backoff")
 NOTIFICATION_KINDS = ("slack", "json")
@@ -38,6 +47,7 @@ SECRET_QUERY = re.compile(
     r"^(\w*_)?(token|key|apikey|secret|password|passwd|sig|signature|auth)$", re.IGNORECASE
 )
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LISTED = "expected one of"  # how a did-you-mean lists the choices when none is close
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +88,12 @@ class WatchConfig:
         for source in self.sources:
             if source.name == name:
                 return source
-        raise KeyError(f"no source {name!r}{_hint(name, [s.name for s in self.sources])}")
+        names = [s.name for s in self.sources]
+        hint = did_you_mean(name, names, otherwise=_LISTED) if names else ""
+        raise KeyError(f"no source {name!r}{hint}")
 
 
-class ConfigInvalid(Exception):
+class ConfigInvalid(WarroomError):
     """The config has problems; `errors` lists every one, each with file:line:column."""
 
     def __init__(self, errors: list[LocatedError]) -> None:
@@ -159,36 +171,23 @@ def parse_config(text: str, filename: str = "<config>") -> WatchConfig:
     return config
 
 
-def _hint(word: str, choices: Iterable[str]) -> str:
-    choices = list(choices)
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean '{close[0]}'?)"
-    return f" (expected one of: {', '.join(choices)})" if choices else ""
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-class _Checker:
+class _Checker(YamlChecker):
     """Walks the parsed YAML, collecting every error instead of stopping at the first."""
 
     def __init__(self, filename: str, positions: Positions, errors: list[LocatedError]) -> None:
-        self.filename = filename
+        super().__init__(filename, errors)
         self.positions = positions
-        self.errors = list(errors)
         self._secrets: set[Path_] = set()
 
     def error(self, path: Path_, message: str, at_key: bool = False) -> None:
         line, column = self.positions.key(path) if at_key else self.positions.at(path)
-        self.errors.append(LocatedError(self.filename, line, column, format_path(path), message))
+        self.error_at(line, column, format_path(path), message)
 
     def keys(self, data: dict[Any, Any], path: Path_, allowed: Iterable[str]) -> None:
-        allowed = list(allowed)
+        unknown, _ = self.check_keys([str(key) for key in data], list(allowed), otherwise=_LISTED)
         for key in data:
-            if str(key) not in allowed and not self.secret_key(path, str(key)):
-                self.error((*path, key), f"unknown key{_hint(str(key), allowed)}", at_key=True)
+            if str(key) in unknown and not self.secret_key(path, str(key)):
+                self.error((*path, key), f"unknown key{unknown[str(key)]}", at_key=True)
 
     def secret_key(self, path: Path_, key: str) -> bool:
         """Report a secret written into the file; True if the key was one."""
@@ -216,7 +215,7 @@ class _Checker:
             )
         return True
 
-    def text(self, data: dict[str, Any], path: Path_, required: bool = False) -> str | None:
+    def text(self, data: dict[Any, Any], path: Path_, required: bool = False) -> str | None:
         value = data.get(path[-1])
         if value is None:
             if required:
@@ -302,23 +301,22 @@ class _Checker:
         """A list of terms (#tag, @handle, keyword) or {keywords, hashtags, handles}."""
         if value is None:
             return []
+        items: list[tuple[Path_, str, Any]] = []  # (where, prefix, term)
         if isinstance(value, list):
-            items = [(index, "", item) for index, item in enumerate(value)]
+            items = [((*path, index), "", item) for index, item in enumerate(value)]
         elif isinstance(value, dict):
             self.keys(value, path, TERM_KINDS)
-            items = []
             for kind, prefix in TERM_KINDS.items():
                 group = value.get(kind) or []
                 if not isinstance(group, list):
                     self.error((*path, kind), "must be a list")
                     continue
-                items += [((kind, index), prefix, item) for index, item in enumerate(group)]
+                items += [((*path, kind, index), prefix, item) for index, item in enumerate(group)]
         else:
             self.error(path, "must be a list of terms or a mapping of keywords/hashtags/handles")
             return []
         terms: list[str] = []
-        for where, prefix, item in items:
-            sub = (*path, *where) if isinstance(where, tuple) else (*path, where)
+        for sub, prefix, item in items:
             if not isinstance(item, str | int) or isinstance(item, bool) or not str(item).strip():
                 self.error(sub, "must be a non-empty string")
                 continue
@@ -367,9 +365,8 @@ class _Checker:
                     f"; warroom.live.sources.{m} failed to load: {why}"
                     for m, why in BROKEN_SOURCES.items()
                 )
-                self.error(
-                    (*path, "kind"), f"unknown source kind {kind!r}{_hint(kind, kinds)}{broken}"
-                )
+                hint = did_you_mean(kind, kinds, otherwise=_LISTED)
+                self.error((*path, "kind"), f"unknown source kind {kind!r}{hint}{broken}")
                 kind = None
             name = self.text(item, (*path, "name")) or kind
             if name in names:
@@ -390,7 +387,7 @@ class _Checker:
             if str(key).endswith("_env"):
                 self.env_name(value, (*path, key))
         for key in ("interval", "max_backoff"):
-            if key in item and (not _is_number(item[key]) or item[key] <= 0):
+            if key in item and (not is_number(item[key]) or item[key] <= 0):
                 self.error((*path, key), "must be a positive number of seconds")
         base_url = item.get("base_url")
         if base_url is not None and (
@@ -418,9 +415,8 @@ class _Checker:
             self.keys(item, path, NOTIFICATION_KEYS)
             kind = self.text(item, (*path, "kind"), required=True)
             if kind is not None and kind not in NOTIFICATION_KINDS:
-                self.error(
-                    (*path, "kind"), f"unknown kind {kind!r}{_hint(kind, NOTIFICATION_KINDS)}"
-                )
+                hint = did_you_mean(kind, NOTIFICATION_KINDS, otherwise=_LISTED)
+                self.error((*path, "kind"), f"unknown kind {kind!r}{hint}")
             if "url_env" in item:
                 self.env_name(item["url_env"], (*path, "url_env"))
             elif "url" not in item:
@@ -431,10 +427,8 @@ class _Checker:
                 events = []
             for number, event in enumerate(events):
                 if str(event) not in events_known:
-                    self.error(
-                        (*path, "events", number),
-                        f"unknown event {event!r}{_hint(str(event), events_known)}",
-                    )
+                    hint = did_you_mean(str(event), events_known, otherwise=_LISTED)
+                    self.error((*path, "events", number), f"unknown event {event!r}{hint}")
             if kind in NOTIFICATION_KINDS and isinstance(item.get("url_env"), str):
                 found.append(NotificationConfig(kind, item["url_env"], tuple(map(str, events))))
         return found
@@ -447,7 +441,7 @@ class _Checker:
             return {}
         found: dict[str, float] = {}
         for word, valence in value.items():
-            if not _is_number(valence) or not -4 <= valence <= 4:
+            if not is_number(valence) or not -4 <= valence <= 4:
                 self.error(
                     ("lexicon", word), f"valence must be a number from -4 to 4, got {valence!r}"
                 )
@@ -467,7 +461,7 @@ class _Checker:
             if key not in value:
                 continue
             number = value[key]
-            wrong_type = not _is_number(number) or (kind is int and not float(number).is_integer())
+            wrong_type = not is_number(number) or (kind is int and not float(number).is_integer())
             if wrong_type or number < least:
                 what = "a whole number" if kind is int else "a number"
                 self.error(("detector", key), f"must be {what} >= {least:g}, got {number!r}")

@@ -1,25 +1,27 @@
-"""Playbook validation: walk the YAML nodes, keep every position, and collect every error."""
+"""Playbook validation: compose the YAML, read every section, check references, build the model."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Protocol, TypeVar
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, SequenceNode
 
-from warroom.playbook import (
+from warroom.playbook.checker import Checker
+from warroom.playbook.model import (
     NAME_PATTERN,
     PLAYBOOK_VERSION,
     SUFFIXES,
     Phase,
     Playbook,
     PlaybookError,
+    PlaybookInvalid,
+    Template,
 )
 from warroom.playbook.refs import check_references
 from warroom.playbook.sections import (
-    describe,
     read_channel,
     read_phase,
     read_questions,
@@ -28,21 +30,31 @@ from warroom.playbook.sections import (
     read_template,
     read_triggers,
 )
-from warroom.playbook.templates import did_you_mean as hint
+from warroom.yamlpos import find_alias
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
-_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
-TOP_KEYS = ("version", "name", "description", "roles", "triggers", "channels", "phases", "steps")
-TOP_KEYS += ("templates", "review_questions")
-_BAD: Any = object()
-_SYNTAX_HINTS = {
-    "tab character": "indent with spaces, not tabs",
-    "that cannot start any token": "indent with spaces, not tabs; quote text starting with @ or `",
-    "mapping values are not allowed": "a ':' inside a value? put the value in quotes",
-    "end of stream": "an unclosed quote or bracket",
-    "could not find expected ':'": "a key without ':', or an unclosed quote here or just above",
-}
+TOP_KEYS: tuple[str, ...] = ("version", "name", "description", "roles", "triggers", "channels")
+TOP_KEYS += ("phases", "steps", "templates", "review_questions")
+REQUIRED_KEYS = ("version", "name", "roles", "phases", "steps")
+_Item = TypeVar("_Item")
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+def validate_text(text: str, filename: str = "<playbook>") -> list[PlaybookError]:
+    """Every error in a playbook's text, in file order; empty when it is valid."""
+    return build(text, filename)[1]
+
+
+def parse_playbook(text: str, filename: str = "<playbook>", path: Path | None = None) -> Playbook:
+    """Build a playbook from YAML text; PlaybookInvalid lists every error."""
+    playbook, errors = build(text, filename, path)
+    if errors or playbook is None:
+        raise PlaybookInvalid(errors)
+    return playbook
 
 
 def build(
@@ -50,288 +62,157 @@ def build(
 ) -> tuple[Playbook | None, list[PlaybookError]]:
     """Validate playbook text and build the model; all errors sorted by position."""
     checker = Checker(text, filename)
-    playbook = checker.run(path)
+    playbook = _read(checker, path)
     errors = sorted(set(checker.errors), key=lambda e: (e.line, e.column, e.path, e.message))
     return (None if errors else playbook), errors
 
 
-class Checker:
-    """One validation run: typed accessors that record errors at node positions."""
+def _read(checker: Checker, path: Path | None) -> Playbook | None:
+    """Compose the YAML, check every section, then the references between them."""
+    try:
+        root = yaml.compose(checker.text, Loader=_LOADER)
+    except yaml.YAMLError as problem:
+        checker.syntax_error(problem)
+        return None
+    alias = find_alias(checker.text, checker.filename, _LOADER)
+    if alias is not None:
+        checker.errors.append(alias)
+        return None
+    if root is None:
+        checker.error(None, "", "the file is empty; a playbook starts with 'version: 1'")
+        return None
+    top = checker.mapping(root, "", TOP_KEYS, REQUIRED_KEYS)
+    if top is None:
+        return None
+    values = {key: value for key, (_, value) in top.items()}
+    version = _version(checker, values.get("version"))
+    name = _name(checker, values.get("name"), path)
+    description = ""
+    description_node = values.get("description")
+    if description_node is not None:
+        description = checker.string(description_node, "description", empty=True) or ""
+    roles = _items(checker, values.get("roles"), "roles", read_role)
+    phases = _items(checker, values.get("phases"), "phases", read_phase)
+    channels = _items(checker, values.get("channels"), "channels", read_channel)
+    role_ids = {role.id for role, _ in roles}
 
-    def __init__(self, text: str, filename: str) -> None:
-        self.text = text
-        self.filename = filename
-        self.errors: list[PlaybookError] = []
-        self.constructor = yaml.constructor.SafeConstructor()
-        self._lines: list[str] | None = None
+    def read_template_for_roles(
+        checker: Checker, node: Node, path: str
+    ) -> tuple[Template, Node] | None:
+        return read_template(checker, node, path, role_ids)
 
-    def error(self, node: Node | None, path: str, message: str) -> None:
-        """Record an error at a node (or at the start of the file)."""
-        line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
-        self.errors.append(PlaybookError(self.filename, line, column, path, message))
+    templates = _items(checker, values.get("templates"), "templates", read_template_for_roles)
+    step_nodes = _items(checker, values.get("steps"), "steps", read_step)
+    triggers = read_triggers(checker, values.get("triggers"))
+    questions = read_questions(checker, values.get("review_questions"))
+    _unique(checker, "roles", roles)
+    _unique(checker, "phases", phases)
+    _unique(checker, "channels", channels)
+    _unique(checker, "templates", templates)
+    _unique(checker, "steps", [(s, s.id_node) for s in step_nodes])
+    for section, count in (
+        ("roles", len(roles)),
+        ("phases", len(phases)),
+        ("steps", len(step_nodes)),
+    ):
+        node = values.get(section)
+        if isinstance(node, SequenceNode) and not count:
+            checker.error(node, section, f"needs at least one entry in {section}")
+    steps = check_references(
+        checker,
+        step_nodes,
+        roles=role_ids,
+        phases=[phase.id for phase, _ in phases],
+        channels={channel.id for channel, _ in channels},
+        templates={template.id for template, _ in templates},
+    )
+    if checker.errors or version is None or name is None:
+        return None
+    ordered = [s for phase, _ in phases for s in steps if s.phase == phase.id]
+    return Playbook(
+        name=name,
+        description=description.strip(),
+        version=version,
+        roles=tuple(role for role, _ in roles),
+        phases=tuple(
+            Phase(p.id, p.title, tuple(s for s in ordered if s.phase == p.id)) for p, _ in phases
+        ),
+        steps=tuple(ordered),
+        channels=tuple(channel for channel, _ in channels),
+        templates=tuple(template for template, _ in templates),
+        triggers=triggers,
+        review_questions=questions,
+        path=path,
+    )
 
-    def error_at(self, line: int, column: int, path: str, message: str) -> None:
-        """Record an error at an explicit 1-based line and column."""
-        self.errors.append(PlaybookError(self.filename, line, column, path, message))
 
-    # --- typed accessors ---
-
-    def mapping(
-        self, node: Node, path: str, allowed: tuple[str, ...], required: tuple[str, ...]
-    ) -> dict[str, tuple[Node, Node]] | None:
-        """A mapping's key -> (key node, value node); reports unknown, duplicate, missing keys."""
-        if not isinstance(node, MappingNode):
-            self.error(
-                node,
-                path,
-                f"expected a mapping with keys {', '.join(required)}; found {describe(node)}",
-            )
-            return None
-        fields: dict[str, tuple[Node, Node]] = {}
-        misspelt: set[str] = set()  # required keys already explained by an unknown-key hint
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else None
-            where = f"{path}.{key}" if path and key else (key or path)
-            if key is None:
-                self.error(key_node, path, "keys must be plain words, not lists or mappings")
-            elif key in fields:
-                first = fields[key][0].start_mark.line + 1
-                self.error(key_node, where, f"duplicate key '{key}' (first at line {first})")
-            elif key not in allowed:
-                suggestion = hint(key, allowed) or f" (allowed: {', '.join(allowed)})"
-                misspelt.update(k for k in required if suggestion == hint(key, (k,)))
-                self.error(key_node, where, f"unknown key '{key}'{suggestion}")
-            else:
-                fields[key] = (key_node, value_node)
-        for key in required:
-            if key not in fields and key not in misspelt:
-                where = f"{path}.{key}" if path else key
-                self.error(node, where, "required key is missing")
-        return fields
-
-    def sequence(self, node: Node, path: str, what: str) -> list[Node]:
-        """The items of a list (an empty list for `key:` with nothing after it)."""
-        if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
-            return []
-        if not isinstance(node, SequenceNode):
-            self.error(node, path, f"expected a list of {what}; found {describe(node)}")
-            return []
-        return list(node.value)
-
-    def scalar(self, node: Node) -> Any:
-        """The Python value of a scalar node, or _BAD for lists and mappings."""
-        if not isinstance(node, ScalarNode):
-            return _BAD
-        kind = node.tag.rsplit(":", 1)[-1]
-        if kind == "str":
-            return node.value
-        try:
-            return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError:
-            return node.value
-
-    def string(self, node: Node, path: str, *, empty: bool = False) -> str | None:
-        """A text value; numbers and booleans are refused so mistakes are not silently kept."""
-        value = self.scalar(node)
-        if value is None and empty:
-            return ""
-        if not isinstance(value, str):
-            self.error(node, path, f"expected text; found {describe(node)} (quote it)")
-            return None
-        if not value.strip() and not empty:
-            self.error(node, path, "must not be empty")
-            return None
-        return value
-
-    def identifier(self, node: Node, path: str) -> str | None:
-        """An id: lowercase letters, digits, '-' and '_'."""
-        value = self.string(node, path)
-        if value is not None and not _ID.match(value):
-            fixed = re.sub(r"[^a-z0-9_-]+", "-", value.strip().lower()).strip("-") or "x"
-            self.error(
-                node,
-                path,
-                f"id '{value}' must be lowercase letters, digits, '-' or '_' (e.g. '{fixed}')",
-            )
-            return None
-        return value
-
-    def integer(self, node: Node, path: str, low: int, high: int) -> int | None:
-        """A whole number in [low, high]."""
-        value = self.scalar(node)
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.error(node, path, f"expected a whole number; found {describe(node)}")
-            return None
-        if not low <= value <= high:
-            self.error(node, path, f"{value} is out of range ({low} to {high})")
-            return None
-        return value
-
-    def position_in(self, node: Node, offset: int, token: str, value: str) -> tuple[int, int]:
-        """Line and column of the token at `offset` in a scalar's value, found in the source."""
-        if self._lines is None:
-            self._lines = _LINE_BREAK.split(self.text)
-        nth = value.count(token, 0, offset)
-        start, end = node.start_mark, node.end_mark
-        for index in range(start.line, min(end.line, len(self._lines) - 1) + 1):
-            line = self._lines[index]
-            first = start.column if index == start.line else 0
-            segment = line[first : end.column if index == end.line else None]
-            found = segment.find(token)
-            while found != -1:
-                if nth == 0:
-                    return index + 1, first + found + 1
-                nth -= 1
-                found = segment.find(token, found + len(token))
-        return start.line + 1, start.column + 1
-
-    # --- the document ---
-
-    def run(self, path: Path | None) -> Playbook | None:
-        """Compose the YAML, check every section, then the references between them."""
-        try:
-            root = yaml.compose(self.text, Loader=_LOADER)
-        except yaml.YAMLError as problem:
-            self._syntax(problem)
-            return None
-        if root is None:
-            self.error(None, "", "the file is empty; a playbook starts with 'version: 1'")
-            return None
-        top = self.mapping(root, "", TOP_KEYS, ("version", "name", "roles", "phases", "steps"))
-        if top is None:
-            return None
-        value = lambda key: top[key][1] if key in top else None  # noqa: E731
-        version = self._version(value("version"))
-        name = self._name(value("name"), path)
-        description = ""
-        if value("description") is not None:
-            description = self.string(value("description"), "description", empty=True) or ""
-        roles = self._items(value("roles"), "roles", "roles", read_role)
-        phases = self._items(value("phases"), "phases", "phases", read_phase)
-        channels = self._items(value("channels"), "channels", "channels", read_channel)
-        role_ids = {role.id for role, _ in roles}
-        templates = self._items(
-            value("templates"),
-            "templates",
-            "templates",
-            lambda c, n, p: read_template(c, n, p, role_ids),
+def _version(checker: Checker, node: Node | None) -> int | None:
+    if node is None:
+        return None
+    value = checker.scalar(node)
+    if value != PLAYBOOK_VERSION or isinstance(value, bool):
+        checker.error(
+            node,
+            "version",
+            f"unsupported version {node.value} (this warroom reads "
+            f"version {PLAYBOOK_VERSION}; write 'version: {PLAYBOOK_VERSION}')",
         )
-        step_nodes = self._items(value("steps"), "steps", "steps", read_step)
-        triggers = read_triggers(self, value("triggers"))
-        questions = read_questions(self, value("review_questions"))
-        for section, items in (("roles", roles), ("phases", phases), ("channels", channels)):
-            self._unique(section, items)
-        self._unique("templates", templates)
-        self._unique("steps", [(s, s.id_node) for s in step_nodes])
-        for section, items in (("roles", roles), ("phases", phases), ("steps", step_nodes)):
-            if (
-                value(section) is not None
-                and not items
-                and isinstance(value(section), SequenceNode)
-            ):
-                self.error(value(section), section, f"needs at least one entry in {section}")
-        steps = check_references(
-            self,
-            step_nodes,
-            roles=role_ids,
-            phases=[phase.id for phase, _ in phases],
-            channels={channel.id for channel, _ in channels},
-            templates={template.id for template, _ in templates},
+        return None
+    return PLAYBOOK_VERSION
+
+
+def _name(checker: Checker, node: Node | None, path: Path | None) -> str | None:
+    if node is None:
+        return None
+    name = checker.string(node, "name")
+    if name is None:
+        return None
+    if not NAME_PATTERN.match(name):
+        checker.error(
+            node,
+            "name",
+            f"'{name}' is not a playbook name (lowercase letters, digits "
+            "and '-', as in the file name, e.g. 'product-recall')",
         )
-        if self.errors or version is None or name is None:
-            return None
-        ordered = [s for phase, _ in phases for s in steps if s.phase == phase.id]
-        return Playbook(
-            name=name,
-            description=description.strip(),
-            version=version,
-            roles=tuple(role for role, _ in roles),
-            phases=tuple(
-                Phase(p.id, p.title, tuple(s for s in ordered if s.phase == p.id))
-                for p, _ in phases
-            ),
-            steps=tuple(ordered),
-            channels=tuple(channel for channel, _ in channels),
-            templates=tuple(template for template, _ in templates),
-            triggers=triggers,
-            review_questions=questions,
-            path=path,
+        return None
+    if path is not None and path.suffix in SUFFIXES and path.stem != name:
+        checker.error(
+            node,
+            "name",
+            f"'{name}' does not match the file name '{path.name}' "
+            f"(rename one of them; playbooks are found by file name)",
         )
+        return None
+    return name
 
-    def _syntax(self, problem: yaml.YAMLError) -> None:
-        mark = getattr(problem, "problem_mark", None)
-        start = getattr(problem, "context_mark", None)
-        words = getattr(problem, "problem", None) or str(problem)
-        context = getattr(problem, "context", None)
-        if start is not None and "end of stream" in words:
-            # Pointing at the end of the file helps nobody; point at what was left open.
-            mark = start
-        message = f"YAML syntax error: {words}" + (f" ({context})" if context else "")
-        for needle, advice in _SYNTAX_HINTS.items():
-            if needle in message:
-                message += f"; {advice}"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        self.error_at(line, column, "", message)
 
-    def _version(self, node: Node | None) -> int | None:
-        if node is None:
-            return None
-        value = self.scalar(node)
-        if value != PLAYBOOK_VERSION or isinstance(value, bool):
-            self.error(
+def _items(
+    checker: Checker,
+    node: Node | None,
+    section: str,
+    read_one: Callable[[Checker, Node, str], _Item | None],
+) -> list[_Item]:
+    if node is None:
+        return []
+    items = []
+    for index, item in enumerate(checker.sequence(node, section, section)):
+        result = read_one(checker, item, f"{section}[{index}]")
+        if result is not None:
+            items.append(result)
+    return items
+
+
+def _unique(checker: Checker, section: str, items: Sequence[tuple[_Identified, Node]]) -> None:
+    first: dict[str, Node] = {}
+    for item, node in items:
+        item_id = item.id
+        if item_id in first:
+            line = first[item_id].start_mark.line + 1
+            index = next(i for i, (other, _) in enumerate(items) if other is item)
+            checker.error(
                 node,
-                "version",
-                f"unsupported version {node.value} (this warroom reads "
-                f"version {PLAYBOOK_VERSION}; write 'version: {PLAYBOOK_VERSION}')",
+                f"{section}[{index}].id",
+                f"duplicate id '{item_id}' (first defined at line {line})",
             )
-            return None
-        return PLAYBOOK_VERSION
-
-    def _name(self, node: Node | None, path: Path | None) -> str | None:
-        if node is None:
-            return None
-        name = self.string(node, "name")
-        if name is None:
-            return None
-        if not NAME_PATTERN.match(name):
-            self.error(
-                node,
-                "name",
-                f"'{name}' is not a playbook name (lowercase letters, digits "
-                "and '-', as in the file name, e.g. 'product-recall')",
-            )
-            return None
-        if path is not None and path.suffix in SUFFIXES and path.stem != name:
-            self.error(
-                node,
-                "name",
-                f"'{name}' does not match the file name '{path.name}' "
-                f"(rename one of them; playbooks are found by file name)",
-            )
-            return None
-        return name
-
-    def _items(self, node: Node | None, path: str, what: str, build_one: Any) -> list[Any]:
-        if node is None:
-            return []
-        built = []
-        for index, item in enumerate(self.sequence(node, path, what)):
-            result = build_one(self, item, f"{path}[{index}]")
-            if result is not None:
-                built.append(result)
-        return built
-
-    def _unique(self, section: str, items: list[tuple[Any, Node]]) -> None:
-        first: dict[str, Node] = {}
-        for item, node in items:
-            item_id = item.id
-            if item_id in first:
-                line = first[item_id].start_mark.line + 1
-                index = next(i for i, (other, _) in enumerate(items) if other is item)
-                self.error(
-                    node,
-                    f"{section}[{index}].id",
-                    f"duplicate id '{item_id}' (first defined at line {line})",
-                )
-            else:
-                first[item_id] = node
+        else:
+            first[item_id] = node

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from yaml.nodes import Node
 
+from warroom.errors import did_you_mean
 from warroom.model import Level
-from warroom.playbook import Due, Step
-from warroom.playbook.templates import did_you_mean as hint
-
-if TYPE_CHECKING:
-    from warroom.playbook.build import Checker
+from warroom.playbook.checker import Checker
+from warroom.playbook.model import Due, Step
 
 LEVEL_ORDER = " < ".join(level.value for level in Level)
 
@@ -61,8 +58,7 @@ def check_references(
             return None
         value = checker.string(node, path)
         if value is not None and value not in pool:
-            listed = sorted(pool)
-            suggestion = hint(value, listed) or f" ({what}s: {', '.join(listed) or 'none'})"
+            suggestion = did_you_mean(value, sorted(pool), otherwise=f"{what}s")
             checker.error(node, path, f"unknown {what} '{value}'{suggestion}")
             return None
         return value
@@ -90,7 +86,7 @@ def check_references(
                 target = ref(item, path, known, "step")
                 if target == step.id:
                     checker.error(item, path, f"step '{step.id}' depends on itself")
-                elif target in (d for d, _ in deps[step.id]):
+                elif target in [d for d, _ in deps[step.id]]:
                     checker.error(item, path, f"'{target}' is listed twice")
                 elif target is not None:
                     deps[step.id].append((target, item))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from yaml.nodes import MappingNode, Node
 
-from yaml.nodes import MappingNode, Node, SequenceNode
-
+from warroom.errors import did_you_mean
 from warroom.model import Level
-from warroom.playbook import (
+from warroom.playbook.checker import Checker, describe
+from warroom.playbook.model import (
     CHANNEL_KINDS,
     TRIGGER_FIELDS,
     Channel,
@@ -19,16 +19,13 @@ from warroom.playbook import (
 )
 from warroom.playbook.refs import StepNodes
 from warroom.playbook.templates import check_name, scan
-from warroom.playbook.templates import did_you_mean as hint
-
-if TYPE_CHECKING:
-    from warroom.playbook.build import Checker
+from warroom.yamlpos import is_number, is_whole_number
 
 MAX_MINUTES = 30 * 24 * 60
 ROLE_KEYS = ("id", "title", "who")
 PHASE_KEYS = ("id", "title")
-STEP_KEYS = ("id", "title", "phase", "owner", "due", "depends_on", "details", "when", "template")
-STEP_KEYS += ("channels",)
+STEP_KEYS: tuple[str, ...] = ("id", "title", "phase", "owner", "due", "depends_on", "details")
+STEP_KEYS += ("when", "template", "channels")
 CHANNEL_KEYS = ("id", "kind", "audience")
 TEMPLATE_KEYS = ("id", "title", "kind", "text", "parts")
 # Template kinds written in fixed parts, with the heading each part gets in the joined text.
@@ -37,19 +34,6 @@ TEMPLATE_PARTS: dict[str, dict[str, str]] = {
     "status": {"conditions": "Conditions: ", "actions": "Actions: ", "needs": "Needs: "},
 }
 TEMPLATE_KINDS = ("holding", "apology", "status", "update", "reply", "other")
-
-
-def describe(node: Node) -> str:
-    """What a node is, in words for an error message."""
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    kind = node.tag.rsplit(":", 1)[-1]
-    names = {"int": "a number", "float": "a number", "bool": "true/false", "null": "nothing"}
-    if kind in names:
-        return f"{names[kind]} ({node.value!r})" if kind != "null" else "nothing"
-    return f"{kind} {node.value!r}" if kind != "str" else f"text {node.value!r}"
 
 
 def read_role(checker: Checker, node: Node, path: str) -> tuple[Role, Node] | None:
@@ -90,8 +74,7 @@ def read_channel(checker: Checker, node: Node, path: str) -> tuple[Channel, Node
         checker.error(
             fields["kind"][1],
             f"{path}.kind",
-            f"unknown channel kind '{kind}'"
-            + (hint(kind, CHANNEL_KINDS) or f" (kinds: {', '.join(CHANNEL_KINDS)})"),
+            f"unknown channel kind '{kind}'" + did_you_mean(kind, CHANNEL_KINDS, otherwise="kinds"),
         )
         kind = ""  # reported; keep the channel so steps that use it are not blamed too
     audience = ""
@@ -117,7 +100,7 @@ def read_template(
             fields["kind"][1],
             f"{path}.kind",
             f"unknown template kind '{kind}'"
-            + (hint(kind, TEMPLATE_KINDS) or f" (kinds: {', '.join(TEMPLATE_KINDS)})"),
+            + did_you_mean(kind, TEMPLATE_KINDS, otherwise="kinds"),
         )
         kind = "other"  # reported; keep checking its text, and steps that use it
     texts = read_template_texts(checker, fields, path, kind, node)
@@ -194,37 +177,40 @@ def read_step(checker: Checker, node: Node, path: str) -> StepNodes | None:
     step_id = checker.identifier(fields["id"][1], f"{path}.id")
     if step_id is None:
         return None
-    get = lambda key: fields[key][1] if key in fields else None  # noqa: E731
-    title = checker.string(get("title"), f"{path}.title") if "title" in fields else None
-    details = (
-        checker.string(get("details"), f"{path}.details", empty=True) if get("details") else ""
-    )
+    values = {key: value for key, (_, value) in fields.items()}
+    title_node, details_node = values.get("title"), values.get("details")
+    title = checker.string(title_node, f"{path}.title") if title_node is not None else None
+    details: str | None = ""
+    if details_node is not None:
+        details = checker.string(details_node, f"{path}.details", empty=True)
+    when_node = values.get("when")
     when_text, levels = None, frozenset(Level)
-    if get("when") is not None:
-        when_text = checker.string(get("when"), f"{path}.when")
+    if when_node is not None:
+        when_text = checker.string(when_node, f"{path}.when")
         if when_text is not None:
             try:
                 levels = parse_when(when_text)
             except ValueError as problem:
-                checker.error(get("when"), f"{path}.when", str(problem))
-    due = read_due(checker, get("due"), f"{path}.due") if "due" in fields else None
+                checker.error(when_node, f"{path}.when", str(problem))
+    due_node = values.get("due")
+    due = read_due(checker, due_node, f"{path}.due") if due_node is not None else None
     return StepNodes(
         id=step_id,
         path=path,
         node=node,
         id_node=fields["id"][1],
         title=title or "",
-        phase=get("phase"),
-        owner=get("owner"),
+        phase=values.get("phase"),
+        owner=values.get("owner"),
         due=due,
-        due_node=get("due"),
-        depends_on=get("depends_on"),
+        due_node=due_node,
+        depends_on=values.get("depends_on"),
         details=(details or "").strip(),
         when=when_text,
-        when_node=get("when"),
+        when_node=when_node,
         levels=levels,
-        template=get("template"),
-        channels=get("channels"),
+        template=values.get("template"),
+        channels=values.get("channels"),
     )
 
 
@@ -237,7 +223,7 @@ def read_due(checker: Checker, node: Node, path: str) -> Due | None:
         after = checker.string(fields["after"][1], f"{path}.after")
         minutes = checker.integer(fields["minutes"][1], f"{path}.minutes", 0, MAX_MINUTES)
         return None if after is None or minutes is None else Due(minutes, after)
-    if not isinstance(checker.scalar(node), int) or isinstance(checker.scalar(node), bool):
+    if not is_whole_number(checker.scalar(node)):
         checker.error(
             node,
             path,
@@ -258,8 +244,7 @@ def read_triggers(checker: Checker, node: Node | None) -> dict[str, int | float]
     for key, (_, value_node) in (fields or {}).items():
         kind, low, high = TRIGGER_FIELDS[key]
         value = checker.scalar(value_node)
-        number_ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if (kind is int and not isinstance(value, int)) or not number_ok:
+        if not (is_whole_number(value) if kind is int else is_number(value)):
             wanted = "a whole number" if kind is int else "a number"
             checker.error(
                 value_node,

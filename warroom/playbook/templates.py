@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from warroom.errors import did_you_mean
 
 # Names a template may use; `{role:<id>}` (who holds a role) is checked against the roles.
 KNOWN_PLACEHOLDERS: dict[str, str] = {
@@ -95,16 +96,10 @@ def check_name(name: str, role_ids: set[str]) -> str | None:
         return None
     if name in KNOWN_PLACEHOLDERS:
         return None
-    close = difflib.get_close_matches(name, list(KNOWN_PLACEHOLDERS), n=1)
-    if close:
-        return f"unknown placeholder '{{{name}}}' (did you mean '{{{close[0]}}}'?)"
-    return f"unknown placeholder '{{{name}}}' (known: {', '.join(KNOWN_PLACEHOLDERS)})"
-
-
-def did_you_mean(word: str, candidates: list[str] | tuple[str, ...]) -> str:
-    """A " (did you mean 'x'?)" suffix when a close match exists, else ''."""
-    close = difflib.get_close_matches(word, list(candidates), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    suggestion = did_you_mean(name, KNOWN_PLACEHOLDERS, otherwise="known")
+    # Suggest the placeholder as a template writes it, '{issue}' rather than 'issue'.
+    suggestion = suggestion.replace(" '", " '{").replace("'?", "}'?")
+    return f"unknown placeholder '{{{name}}}'{suggestion}"
 
 
 def render(template: object, context: Mapping[str, str]) -> Rendered:
