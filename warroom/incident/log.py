@@ -12,6 +12,7 @@ import socket
 import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -551,6 +552,14 @@ class IncidentStore:
             mentions = _Stream(folder / "mentions", "mentions", MENTION_SEGMENT_SIZE, False)
             result.append(IncidentSummary(meta, events.count(), mentions.count()))
         return result
+
+    @contextmanager
+    def claiming(self) -> Iterator[None]:
+        """Held while a console finds or creates the incident it will write: two consoles
+        starting at the same instant then find one incident, not one each."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with FileLock(self.root / ".claim.lock", thread_local=False):
+            yield
 
     def create(
         self,

@@ -174,6 +174,10 @@ class Session:
         Raises IncidentLocked (naming the holder) when another console is working that log:
         a second console must not split the team's log in two.
         """
+        with self.store.claiming():
+            return self._find_or_create(name)
+
+    def _find_or_create(self, name: str | None) -> IncidentLog:
         for meta in reversed(self.store.list()):
             if meta.drill != self.drill or meta.brand != self.brand:
                 continue
