@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 from warroom.cli import main
 from warroom.tui.cli import CONSOLE_COMMANDS
 
@@ -11,6 +14,11 @@ for _command in CONSOLE_COMMANDS:
 
 def run() -> None:
     """The console script's entry point."""
+    # Text from the internet can hold what the terminal's encoding cannot (lone surrogates):
+    # it is escaped as in the files we write, never a UnicodeEncodeError halfway through.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     main()
 
 

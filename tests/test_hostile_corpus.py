@@ -1,0 +1,148 @@
+"""Every entry point against one corpus of hostile input: each bad line is named and skipped,
+every good one kept once, and nothing downstream (report, export) fails on what was kept."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from warroom.__main__ import main
+from warroom.clock import FrozenClock
+from warroom.live.sources.base import CursorStore, Topics
+from warroom.live.sources.jsonl import JsonlSource
+from warroom.live.sources.webhook import parse_batch
+from warroom.model import MAX_LINE_CHARS, read_mentions
+
+CORPUS = Path(__file__).parent / "fixtures" / "hostile" / "mentions.jsonl"
+# The corpus is dated 2026-03-14 08:xx; the clock is just after it.
+NOW = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
+
+
+def good_ids() -> list[str]:
+    return [f"good:{n}" for n in range(1, 8)]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """The committed corpus plus one valid mention on a line too long to be one, and a good
+    mention after it (generated: a 3 MB line does not belong in the repository)."""
+    path = tmp_path / "hostile.jsonl"
+    huge = {
+        "id": "bad:huge-line",
+        "source": "webhook",
+        "text": "acme " * (MAX_LINE_CHARS // 2),
+        "created_at": "2026-03-14T08:30:00Z",
+    }
+    last = {
+        "id": "good:7",
+        "source": "webhook",
+        "text": "after the huge line, acme still down",
+        "created_at": "2026-03-14T08:31:00Z",
+    }
+    text = CORPUS.read_text(encoding="utf-8") + json.dumps(huge) + "\n" + json.dumps(last) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_read_mentions_keeps_the_good_and_names_every_bad_line(corpus: Path) -> None:
+    """Each bad line is reported once with its line number; the good ones come through."""
+    problems = []
+    with corpus.open(encoding="utf-8") as handle:
+        kept = list(read_mentions(handle, str(corpus), problems.append, NOW))
+    assert [m.id for m in kept] == good_ids()
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    bad_lines = [n for n, line in enumerate(lines, 1) if not line.startswith('{"id": "good:')]
+    assert [p.line for p in problems] == bad_lines
+
+
+def test_analyze_skips_every_bad_line_and_counts_the_rest(corpus: Path) -> None:
+    """`analyze --json` prints one object over the good mentions; the skipped are on stderr."""
+    result = CliRunner().invoke(main, ["analyze", str(corpus), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"]["mentions"] == len(good_ids())
+    assert result.stderr.count("skipped ") == 11
+    assert "longer than 1,000,000 characters" in result.stderr
+    assert "nested too deeply" in result.stderr
+
+
+def test_webhook_batch_of_the_corpus_keeps_the_good_items(corpus: Path) -> None:
+    """Posted as one batch, the webhook's parser keeps the good items and names the rest
+    (the huge line is left out: a body that large is refused whole, with 413)."""
+    items = []
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        if len(line) > MAX_LINE_CHARS:
+            continue
+        try:
+            items.append(json.loads(line))
+        except (ValueError, RecursionError):
+            items.append(line)  # what the parser would get for an unparseable part
+    mentions, errors = parse_batch(items, NOW)
+    assert [m.id for m in mentions] == good_ids()
+    assert len(errors) == len(items) - len(good_ids()) == 10
+
+
+async def test_jsonl_source_ingests_the_lines_around_every_bad_one(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """The followed file: good lines before and after each bad one are emitted, the cursor
+    ends past the last line, and a line appended later is read too."""
+    source = JsonlSource(
+        "file",
+        {"path": str(corpus)},
+        session=None,  # type: ignore[arg-type]  # reads files, makes no requests
+        cursors=CursorStore(tmp_path / "cursors"),
+        clock=FrozenClock(NOW),
+        topics=Topics(["acme"]),
+    )
+    first = await source.fetch_once()
+    assert [m.id for m in first] == good_ids()
+    assert len(source.problems) == 11
+    with corpus.open("a", encoding="utf-8") as handle:
+        handle.write(
+            json.dumps(
+                {"id": "good:8", "source": "x", "text": "later", "created_at": "2026-03-14T08:50Z"}
+            )
+            + "\n"
+        )
+    later = await source.fetch_once()
+    assert [m.id for m in later] == ["good:8"]
+    source.close()
+
+
+def test_replay_then_report_and_export_to_stdout(corpus: Path, tmp_path: Path) -> None:
+    """Replayed into an incident, the corpus yields a report (Markdown and HTML) and exports
+    (JSON Lines and CSV) on stdout; a lone surrogate is escaped there, never a crash."""
+    env = {**os.environ, "WARROOM_DATA": str(tmp_path / "data"), "PYTHONIOENCODING": "utf-8"}
+
+    def warroom(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "warroom", *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="strict",
+            env=env,
+            timeout=120,
+        )
+
+    replayed = warroom("replay", str(corpus), "--incident", "hostile")
+    assert replayed.returncode == 0, replayed.stderr
+    assert "7 mentions into incident 'hostile'" in replayed.stderr
+    for args in (
+        ("report", "hostile"),
+        ("report", "hostile", "--format", "html"),
+        ("export", "hostile", "--format", "jsonl"),
+        ("export", "hostile", "--format", "csv"),
+    ):
+        done = warroom(*args)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stderr)
+        if args[0] == "export":
+            assert "\\ud800 lone surrogate" in done.stdout
