@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import ClassVar
 
 
 class WarroomError(Exception):
@@ -13,6 +14,13 @@ class WarroomError(Exception):
     command line maps them to a message in one place (`warroom.cli.errors`) and never shows
     a traceback for them.
     """
+
+    # 1: the operation failed; 2: input the person must fix first (click's usage status).
+    exit_status: ClassVar[int] = 1
+
+    def explain(self) -> str:
+        """The message for a person: what happened and, where it helps, what to do next."""
+        return str(self)
 
 
 def did_you_mean(word: str, candidates: Iterable[str], *, otherwise: str | None = None) -> str:

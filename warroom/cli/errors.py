@@ -7,8 +7,6 @@ from typing import Any
 import click
 
 from warroom.errors import WarroomError
-from warroom.live.config import ConfigInvalid
-from warroom.playbook import PlaybookInvalid
 
 
 class CommandFailed(click.ClickException):
@@ -21,18 +19,10 @@ class InputInvalid(CommandFailed):
     exit_code = 2
 
 
-def message_for(error: WarroomError) -> str:
-    """The one-line (or one line per located error) message for an error."""
-    if isinstance(error, PlaybookInvalid):
-        count = len(error.errors)
-        return f"{count} error(s); fix them or run 'warroom playbook validate':\n{error}"
-    return str(error)
-
-
 def failure_for(error: WarroomError) -> CommandFailed:
-    """The click exception that reports `error`."""
-    kind = InputInvalid if isinstance(error, ConfigInvalid) else CommandFailed
-    return kind(message_for(error))
+    """The click exception that reports `error`: its explanation and its exit status."""
+    kind = InputInvalid if error.exit_status == InputInvalid.exit_code else CommandFailed
+    return kind(error.explain())
 
 
 class WarroomGroup(click.Group):

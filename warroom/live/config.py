@@ -96,6 +96,8 @@ class WatchConfig:
 class ConfigInvalid(WarroomError):
     """The config has problems; `errors` lists every one, each with file:line:column."""
 
+    exit_status = 2
+
     def __init__(self, errors: list[LocatedError]) -> None:
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors

@@ -40,6 +40,11 @@ class PlaybookInvalid(WarroomError):
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors
 
+    def explain(self) -> str:
+        """Every error, under a line that says how many and how to check again."""
+        count = len(self.errors)
+        return f"{count} error(s); fix them or run 'warroom playbook validate':\n{self}"
+
 
 class PlaybookNotFound(WarroomError, LookupError):
     """No playbook file by that name in the user or the bundled folder."""
