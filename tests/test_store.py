@@ -374,3 +374,26 @@ def test_close_while_a_flush_runs_in_another_thread_does_not_deadlock(
     assert not flusher.is_alive() and not closer.is_alive()
     with IncidentStore(data_dir).open(log.meta.slug, clock=clock, writable=False) as again:
         assert again.mention_count() == 1
+
+
+def test_a_note_is_acknowledged_when_only_the_opportunistic_mention_flush_fails(
+    incidents: IncidentStore, clock: FrozenClock, fake_time: list[float]
+) -> None:
+    """The disk refuses the mention segment, not the note: the note is saved and append
+    returns; the mentions stay buffered and reach disk once writing works again."""
+    log = incidents.create("Disk", clock=clock)
+    log.append_mentions(_mentions(clock, 0, 5))
+    fake_time[0] += 5  # the buffer is due for a flush at the next append
+
+    def refuse(records: list[dict]) -> int:
+        raise OSError(28, "No space left on device")
+
+    working = log._mentions.write
+    log._mentions.write = refuse  # type: ignore[method-assign]
+    note = log.append(EventKind.NOTE, {"text": "call legal"}, author="dana")
+    assert [r["data"]["text"] for r in _on_disk_notes(log.path)] == ["call legal"]
+    assert log.pending_mentions == 5 and note.seq > 0
+    log._mentions.write = working  # type: ignore[method-assign]
+    log.flush()
+    assert log.pending_mentions == 0
+    log.close()

@@ -54,6 +54,20 @@ def position(mark: _Mark | None) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
+def not_utf8(filename: str, data: bytes) -> LocatedError:
+    """Where a file's first byte that is not UTF-8 sits (line:column, in characters), and which."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # The whole file's bytes: a decode error from read_text counts from its buffer's start.
+        before = data[: error.start].decode("utf-8")
+        line = before.count("\n") + 1
+        column = len(before) - before.rfind("\n")
+        problem = f"is not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"
+        return LocatedError(filename, line, column, "", problem)
+    return LocatedError(filename, 1, 1, "", "is not UTF-8 text; save it as UTF-8")
+
+
 def is_number(value: object) -> bool:
     """An int or a float; YAML's true/false load as bool, which Python counts as an int."""
     return isinstance(value, int | float) and not isinstance(value, bool)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import heapq
 import json
 import math
@@ -395,7 +396,11 @@ class IncidentLog:
 
     def _flush_if_due(self) -> None:
         if self._buffer and monotonic() - self._buffer_since >= FLUSH_AFTER_SECONDS:
-            self.flush(wait=False)
+            # A disk refusing this opportunistic flush must not fail the append that
+            # triggered it (a note already on disk, a batch of mentions already buffered):
+            # the buffer keeps them, and the owner's own flush reports the failure.
+            with contextlib.suppress(OSError):
+                self.flush(wait=False)
 
     def flush(self, *, wait: bool = True) -> None:
         """Write buffered mentions to disk now (the engine calls this from a timer or a thread).

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from warroom.clock import Clock
@@ -118,6 +119,35 @@ class Evidence:
         }
 
 
+@dataclass(frozen=True)
+class DiskTrouble:
+    """Buffered mentions cannot reach the disk: the last error, and since when (session clock)."""
+
+    error: Exception
+    since: datetime
+
+    @property
+    def reason(self) -> str:
+        """The error without its path: `Permission denied`, `No space left on device`."""
+        return disk_reason(self.error)
+
+
+def disk_reason(error: Exception) -> str:
+    """What the disk said, without the file's path (the folder is named where it matters)."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error)
+
+
+def lost_line(count: int, folder: Path, error: Exception) -> str:
+    """One line saying how many mentions never reached `folder`, and why."""
+    noun = "mention" if count == 1 else "mentions"
+    return (
+        f"{count:,} {noun} could not be written to {folder} ({disk_reason(error)}); "
+        "they are not in the incident log"
+    )
+
+
 def operator_name(configured: str | None = None) -> str:
     """Who is at the keyboard: the config's operator, else $USER."""
     return configured or os.environ.get("USER") or os.environ.get("USERNAME") or "operator"
@@ -158,6 +188,9 @@ class Session:
         # putting away: it would write to a log whose segments are already closed.
         self._disk = threading.Lock()
         self._flushes: GroupFlush | None = None
+        self._stopped = False
+        # Set by a failed flush, cleared by the next one that works: the console shows it.
+        self.disk_trouble: DiskTrouble | None = None
         self.engine.listeners.append(self._remember)
 
     def _remember(self, update: EngineUpdate) -> None:
@@ -246,14 +279,37 @@ class Session:
 
     def tick(self, *, flush: bool = True) -> EngineUpdate:
         """Let time pass: quiet minutes are judged too; buffered mentions reach the disk."""
-        return self.engine.tick(flush=flush)
+        try:
+            return self.engine.tick(flush=flush)
+        except OSError as error:  # a level change the disk refused
+            self._disk_failed(error)
+            raise
 
     def flush(self) -> None:
-        """Write buffered mentions now; safe to call from a thread while mentions arrive."""
+        """Write buffered mentions now; safe to call from a thread while mentions arrive.
+
+        A failure is kept in `disk_trouble` (and raised): the log keeps the mentions and retries.
+        """
         with self._disk:
             log = self.engine.log
-            if log is not None and log.writable:
+            if log is None or not log.writable or self._stopped:
+                return
+            try:
                 log.flush()
+            except Exception as error:
+                self._disk_failed(error)
+                raise
+            self.disk_trouble = None
+
+    def _disk_failed(self, error: Exception) -> None:
+        since = self.disk_trouble.since if self.disk_trouble else self.clock.now()
+        self.disk_trouble = DiskTrouble(error, since)
+
+    @property
+    def waiting_mentions(self) -> int:
+        """Mentions taken in but not yet on disk."""
+        log = self.engine.log
+        return log.pending_mentions if log is not None else 0
 
     async def durable(self) -> None:
         """Return once every mention taken in so far is on disk (flushes are shared)."""
@@ -287,10 +343,10 @@ class Session:
 
     def close(self, summary: str) -> Event:
         """Close the incident with a one-line summary; watching goes on in a fresh log."""
-        event = self.engine.record(EventKind.CLOSED, {"summary": summary}, author=self.operator)
         closed = self.log
-        with self._disk:
-            closed.flush()
+        # Its mentions first: a close the disk refuses writes nothing, and can simply be retried.
+        self.flush()
+        event = self.engine.record(EventKind.CLOSED, {"summary": summary}, author=self.operator)
         self.closed_slugs.append(closed.meta.slug)
         fresh = self.store.create(
             self._log_name(), clock=self.clock, brand=self.brand, drill=self.drill
@@ -337,8 +393,17 @@ class Session:
         """A person corrects VADER's reading of a mention."""
         return self.engine.override_sentiment(item, label, author=self.operator)
 
-    def shutdown(self) -> None:
-        """Flush, release the incident and stop the scoring process."""
+    def shutdown(self) -> str | None:
+        """Flush, release the incident and stop scoring; one line on what could not be saved."""
         self.scoring.close()
         with self._disk:
-            self.engine.close()
+            self._stopped = True
+            log = self.engine.log
+            try:
+                self.engine.close()
+            except OSError as error:
+                if log is None:
+                    raise
+                # The log is released all the same; what it still buffers dies with the process.
+                return lost_line(log.pending_mentions, log.path / "mentions", error)
+        return None

@@ -25,6 +25,7 @@ from warroom.yamlpos import (
     format_path,
     is_number,
     load_yaml,
+    not_utf8,
 )
 
 CONFIG_NAME = "warroom.yaml"
@@ -147,9 +148,7 @@ def load_config(path: Path) -> WatchConfig:
             [LocatedError(str(path), 1, 1, "", f"cannot read: {reason} (run `warroom init`)")]
         ) from error
     except UnicodeDecodeError as error:
-        raise ConfigInvalid(
-            [LocatedError(str(path), 1, 1, "", f"not UTF-8 text: {error}")]
-        ) from error
+        raise ConfigInvalid([not_utf8(str(path), path.read_bytes())]) from error
     config = parse_config(text, str(path))
     config.path = path
     for source in config.sources:

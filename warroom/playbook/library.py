@@ -16,10 +16,10 @@ from warroom.playbook.model import (
     NAME_PATTERN,
     SUFFIXES,
     Playbook,
-    PlaybookError,
     PlaybookInvalid,
     PlaybookNotFound,
 )
+from warroom.yamlpos import not_utf8
 
 
 def bundled_dir() -> Path:
@@ -75,8 +75,7 @@ def load_playbook(path: Path) -> Playbook:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        problem = f"is not UTF-8 text (byte {error.start}); save it as UTF-8"
-        raise PlaybookInvalid([PlaybookError(str(path), 1, 1, "", problem)]) from error
+        raise PlaybookInvalid([not_utf8(str(path), Path(path).read_bytes())]) from error
     return parse_playbook(text, str(path), Path(path))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -72,6 +73,9 @@ class WarroomApp(PlainNotifications, App[None]):
         self.tick_seconds = tick_seconds
         self.source_states: dict[str, SourceState] = {}
         self.main_screen = MainScreen(session, self.source_states)
+        self._disk_failing = False
+        # Set on the way out: what the disk refused, said once on stderr after the screen is gone.
+        self.unsaved: str | None = None
 
     def on_mount(self) -> None:
         if self.keymap:
@@ -91,12 +95,35 @@ class WarroomApp(PlainNotifications, App[None]):
 
     def tick(self) -> None:
         """Event time moves on: quiet minutes are judged, deadlines and the clock redrawn."""
-        self.session.tick(flush=False)
+        if not self.is_running:  # a last timer while shutting down: the panes are gone
+            return
+        try:
+            self.session.tick(flush=False)
+        except OSError:
+            self.show_disk()  # the session keeps the failure: the status line says it, once
         self.main_screen.tick()
 
     @work(thread=True, group="flush", exit_on_error=False, description="writing mentions to disk")
     def flush_log(self) -> None:
         self.session.flush()
+
+    def show_disk(self) -> None:
+        """The status line follows the disk; a toast only when writing stops and when it resumes."""
+        if not self.is_running:  # a flush that ended while shutting down: the screen is gone
+            return
+        trouble = self.session.disk_trouble
+        changed = (trouble is not None) != self._disk_failing
+        self._disk_failing = trouble is not None
+        if changed and trouble is not None:
+            self.notify(
+                f"Cannot write mentions to disk ({trouble.reason}). They are kept and retried; "
+                "the status line counts them.",
+                severity="error",
+            )
+        elif changed:
+            self.notify("Mentions are written to disk again; none were lost.")
+        if changed or trouble is not None:  # the waiting count moves on while it lasts
+            self.main_screen.refresh_status()
 
     def set_source_state(self, state: SourceState) -> None:
         """A source reported: the status line shows it at the next tick."""
@@ -105,6 +132,11 @@ class WarroomApp(PlainNotifications, App[None]):
     # -- the one error path ------------------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "flush":
+            # Twice a second: a failure is a state shown in the status line, not a toast each time.
+            if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+                self.show_disk()
+            return
         if event.state is WorkerState.ERROR:
             error = event.worker.error
             what = event.worker.description or event.worker.name
@@ -311,4 +343,12 @@ class WarroomApp(PlainNotifications, App[None]):
         self.notify(f"Screenshot saved: {path}")
 
     async def on_unmount(self) -> None:
-        self.session.shutdown()
+        self.unsaved = self.session.shutdown()
+
+    def run(self, **options: Any) -> None:
+        """Run the console; then say in one line what the disk refused, if anything, and exit 1."""
+        result = super().run(**options)
+        if self.unsaved is not None:
+            print(f"warroom: {self.unsaved}", file=sys.stderr)
+            raise SystemExit(1)
+        return result  # a headless run (a snapshot) returns what the pilot exited with

@@ -169,12 +169,25 @@ class MainScreen(Screen[None]):
         title = f"Checklist · {playbook} · {done}/{total}"
         self.query_one("#checklist-pane").border_title = plain(title)
 
+    def refresh_status(self) -> None:
+        """Redraw the status line now: the disk failed or came back."""
+        self._refresh_status()
+
     def _refresh_status(self) -> None:
         stats = self.session.engine.stats
-        parts = [clean(state.describe(), limit=120) for state in self.source_states.values()]
+        trouble = self.session.disk_trouble
+        parts = []
+        if trouble is not None:  # first: on a narrow screen it is what must not be cut
+            parts.append(
+                f"disk: cannot write mentions ({clean(trouble.reason, limit=60)}) · "
+                f"{self.session.waiting_mentions:,} waiting · since {trouble.since:%H:%M}"
+            )
+        parts.extend(clean(state.describe(), limit=120) for state in self.source_states.values())
         parts.append(f"{stats.ingested:,} mentions ({stats.duplicates:,} dup)")
+        status = self.query_one("#status", Static)
+        status.set_class(trouble is not None, "-disk-failing")
         # Source names and errors come from config and the network: never markup.
-        self.query_one("#status", Static).update(plain(" │ ".join(parts)), layout=False)
+        status.update(plain(" │ ".join(parts)), layout=False)
 
     def _refresh_tabs(self) -> None:
         labels = [
