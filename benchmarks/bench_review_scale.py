@@ -21,8 +21,10 @@ from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentLog, IncidentStore
 from warroom.model import EventKind, Label, Mention, Score, ScoredMention
 from warroom.review.aggregates import CACHE_NAME
-from warroom.review.document import build_review, local_zone, render_markdown
+from warroom.review.document import build_review
 from warroom.review.html import render_html
+from warroom.review.markdown import render_markdown
+from warroom.review.text import local_zone
 
 SIZE = int(os.environ.get("WARROOM_BENCH_MENTIONS", "1000000"))
 MINUTES = 1000

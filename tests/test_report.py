@@ -7,6 +7,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.model import EventKind
 from warroom.playbook import default_playbook
-from warroom.review.document import duration_text, md
+from warroom.review.markdown import md
+from warroom.review.text import duration_text
 
 MENTIONS = 3501  # scenario_mentions(): 110 calm minutes x 20, 5 surge minutes x 200, 1 rival
 
@@ -117,6 +119,16 @@ def test_html_chart_has_bars_line_and_every_action(slug: str) -> None:
     assert 'class="share"' in svg
     assert svg.count('class="action"') == 7
     assert svg.count('class="check"') == 6
+
+
+def test_markdown_and_html_have_the_same_sections_in_order(slug: str) -> None:
+    """Both formats render one document: the same section and question headings."""
+    markdown = run("report", slug).output
+    page = run("report", slug, "--format", "html").output
+    md_headings = re.findall(r"^##+ (.+)$", markdown, re.M)
+    html_headings = re.findall(r"<h[23]>(.+?)</h[23]>", page)
+    assert len(md_headings) == 10 + len(default_playbook().review_questions)
+    assert [md(unescape(h)) for h in html_headings] == md_headings
 
 
 def test_report_of_a_never_declared_incident(data_dir: Path) -> None:

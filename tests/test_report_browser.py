@@ -21,8 +21,8 @@ import pytest
 
 from tests.test_metrics import make_incident, review_of
 from warroom.review.chart import ACTION_COLOUR, SHARE_COLOUR, VOLUME_COLOUR
-from warroom.review.document import local_zone
 from warroom.review.html import render_html
+from warroom.review.text import local_zone
 
 BROWSER_SERVICES = (".google.com", ".googleapis.com", ".gvt1.com", ".gstatic.com")
 FLAGS = (

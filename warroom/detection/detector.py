@@ -10,7 +10,7 @@ from statistics import NormalDist
 from typing import Any
 
 from warroom.detection.trending import TermCounts
-from warroom.model import Level, format_time
+from warroom.model import BRAND_TOPIC, Label, Level, format_time, label_for
 
 # Thresholds at sensitivity 1.0. Sensitivity s divides the z thresholds and the excess over 1 of
 # the ratios, so s=2 halves every margin and s=0.5 doubles it.
@@ -114,6 +114,48 @@ class MinuteStats:
     reach_weight: float = 0.0
     non_english: int = 0  # brand mentions VADER could not read; not in any sentiment figure
     by_topic: dict[str, TopicCount] = field(default_factory=dict)
+
+    def count(
+        self,
+        topic: str,
+        compound: float | None,
+        label: Label | None,
+        reach: int | None,
+        sign: int = 1,
+    ) -> bool:
+        """Count one mention in (sign 1) or out (-1); True if it is a negative brand mention.
+
+        `compound` None is a post VADER could not read; `label` None is the compound's own label.
+        """
+        if compound is not None and label is None:
+            label = label_for(compound)
+        if topic != BRAND_TOPIC:
+            count = self.by_topic.get(topic)
+            if count is None:
+                count = self.by_topic[topic] = TopicCount()
+            count.volume += sign
+            if compound is not None:
+                count.scored += sign
+                if label is Label.NEGATIVE:
+                    count.negative += sign
+            return False
+        self.volume += sign
+        if compound is None:
+            self.non_english += sign
+            return False
+        self.scored += sign
+        self.compound_sum += sign * compound
+        weight = 1.0 + math.log1p(reach or 0)
+        self.reach_weighted_sum += sign * weight * compound
+        self.reach_weight += sign * weight
+        if label is Label.NEGATIVE:
+            self.negative += sign
+            return True
+        if label is Label.POSITIVE:
+            self.positive += sign
+        else:
+            self.neutral += sign
+        return False
 
     @property
     def mean_compound(self) -> float | None:

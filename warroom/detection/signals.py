@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -24,20 +23,12 @@ from warroom.detection.detector import (
 from warroom.detection.trending import (
     SAMPLE_PER_MINUTE,
     STOPWORDS,
+    TermSample,
     TrendingTerm,
     merged,
     rank_terms,
-    terms_of,
 )
-from warroom.model import (
-    BRAND_TOPIC,
-    Label,
-    Level,
-    Mention,
-    Score,
-    ScoredMention,
-    label_for,
-)
+from warroom.model import Label, Level, Mention, Score, ScoredMention
 
 __all__ = [
     "DetectorRule",
@@ -56,11 +47,13 @@ MAX_KEEP_MINUTES = 7 * 24 * 60
 MAX_FILLED_GAP_MINUTES = 24 * 60
 
 
-def _minute_key(moment: datetime) -> int:
+def minute_key(moment: datetime) -> int:
+    """The UTC minute a moment falls in, as whole minutes since the epoch."""
     return int(moment.timestamp() // 60)
 
 
-def _minute_of(key: int) -> datetime:
+def minute_of(key: int) -> datetime:
+    """The start of the minute `minute_key` numbered `key`."""
     return datetime.fromtimestamp(key * 60, UTC)
 
 
@@ -107,17 +100,21 @@ class Signals:
     """Buckets scored mentions by minute and turns them into a level, a gauge and trending terms."""
 
     def __init__(
-        self, rule: DetectorRule | None = None, *, extra_stopwords: Iterable[str] = ()
+        self,
+        rule: DetectorRule | None = None,
+        *,
+        extra_stopwords: Iterable[str] = (),
+        keep_minutes: int | None = MAX_KEEP_MINUTES,
     ) -> None:
         self.rule = rule or DetectorRule()
         self.level = Level.NORMAL
         self.reason = f"learning baseline (0 of {self.rule.warmup_minutes} minutes)"
         self.skipped_future = 0  # mentions dated a day or more after the latest `now`
         self.baseline = Baseline(self.rule.baseline_half_life_minutes)
-        self._stopwords = STOPWORDS | {word.lower() for word in extra_stopwords}
+        self.keep_minutes = keep_minutes  # None: every minute is kept (the review replays all)
         self._buckets: dict[int, MinuteStats] = {}
-        self._terms: dict[int, dict[str, int]] = {}  # negative brand terms, recent minutes only
-        self._sampled: dict[int, int] = {}  # negative posts tokenized, per minute
+        stopwords = STOPWORDS | {word.lower() for word in extra_stopwords}
+        self._terms = TermSample(SAMPLE_PER_MINUTE, stopwords)  # recent minutes only
         self._next: int | None = None  # the next minute to evaluate
         self._horizon: int | None = None
         self._minutes_seen = 0
@@ -146,23 +143,10 @@ class Signals:
             if self._horizon is not None and key > self._horizon:
                 self.skipped_future += 1
                 return
-            bucket = self._buckets[key] = MinuteStats(_minute_of(key))
+            bucket = self._buckets[key] = MinuteStats(minute_of(key))
         score = scored.score
-        if mention.topic == BRAND_TOPIC:
-            bucket.volume += 1
-            if score.compound is None:
-                bucket.non_english += 1
-            else:
-                self._count(key, bucket, mention, score, 1)
-            return
-        topic = bucket.by_topic.get(mention.topic)
-        if topic is None:
-            topic = bucket.by_topic[mention.topic] = TopicCount()
-        topic.volume += 1
-        if score.compound is not None:
-            topic.scored += 1
-            if (score.label or label_for(score.compound)) is Label.NEGATIVE:
-                topic.negative += 1
+        if bucket.count(mention.topic, score.compound, score.label, mention.reach):
+            self._count_terms(key, mention.text, 1)
 
     def add_many(self, batch: Iterable[ScoredMention]) -> None:
         """Count a batch of scored mentions."""
@@ -170,66 +154,40 @@ class Signals:
         for scored in batch:
             add(scored)
 
-    def _count(
-        self, key: int, bucket: MinuteStats, mention: Mention, score: Score, sign: int
-    ) -> None:
-        compound = score.compound
-        assert compound is not None
-        label = score.label or label_for(compound)
-        bucket.scored += sign
-        bucket.compound_sum += sign * compound
-        weight = 1.0 + math.log1p(mention.reach or 0)
-        bucket.reach_weighted_sum += sign * weight * compound
-        bucket.reach_weight += sign * weight
-        if label is Label.NEGATIVE:
-            bucket.negative += sign
-            self._count_terms(key, mention.text, sign)
-        elif label is Label.POSITIVE:
-            bucket.positive += sign
-        else:
-            bucket.neutral += sign
+    def count(
+        self, key: int, topic: str, compound: float | None, label: Label | None, reach: int | None
+    ) -> bool:
+        """Count one mention, as the log stores it, in minute `key`: True if negative and brand.
+
+        For the review's replay: nothing is set apart as future, and the caller samples the words.
+        """
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = MinuteStats(minute_of(key))
+        return bucket.count(topic, compound, label, reach)
 
     def _count_terms(self, key: int, text: str, sign: int) -> None:
         # Minutes already learned (or forgotten) are not tokenized: very late posts cost nothing.
         if self._next is not None and key < self._next - self.rule.trend_window_minutes:
             return
-        sampled = self._sampled.get(key, 0)
-        # In a surge only a sample is tokenized, so a burst costs no more than counting.
-        if sampled >= SAMPLE_PER_MINUTE:
-            return
-        counts = self._terms.get(key)
-        if counts is None:
-            counts = self._terms[key] = {}
-        self._sampled[key] = sampled + sign
-        for term in terms_of(text, self._stopwords):
-            counts[term] = counts.get(term, 0) + sign
+        self._terms.count(key, text, sign)
 
     def relabel(self, mention: Mention, old: Score, new: Score) -> None:
         """A person overrode a brand mention's sentiment: move it from `old` to `new`."""
-        key = _minute_key(mention.created_at)
+        key = minute_key(mention.created_at)
         bucket = self._buckets.get(key)
-        if bucket is None:
+        if bucket is None or (not mention.is_brand and mention.topic not in bucket.by_topic):
             return
-        if not mention.is_brand:
-            topic = bucket.by_topic.get(mention.topic)
-            if topic is not None:
-                for score, sign in ((old, -1), (new, 1)):
-                    if score.compound is not None:
-                        topic.scored += sign
-                        if (score.label or label_for(score.compound)) is Label.NEGATIVE:
-                            topic.negative += sign
-            return
+        # Out at the old score and in at the new: the volume is unchanged.
         for score, sign in ((old, -1), (new, 1)):
-            if score.compound is None:
-                bucket.non_english += sign
-            else:
-                self._count(key, bucket, mention, score, sign)
+            if bucket.count(mention.topic, score.compound, score.label, mention.reach, sign):
+                self._count_terms(key, mention.text, sign)
 
     # -- the detector, once a minute ----------------------------------------------------------
 
     def advance(self, now: datetime) -> list[LevelChange]:
         """Evaluate, in order, every minute complete by `now` (event time); return level changes."""
-        last_complete = _minute_key(now) - 1
+        last_complete = minute_key(now) - 1
         self._horizon = last_complete + FUTURE_SLACK_MINUTES
         if self._next is None:
             if not self._buckets:
@@ -252,21 +210,19 @@ class Signals:
                 ahead = [key for key in self._buckets if key >= self._next]
                 self._next = min(min(ahead, default=last_complete + 1), last_complete + 1)
                 quiet = 0
-        stale = self._next - self.rule.trend_window_minutes - 1
-        for key in [key for key in self._terms if key < stale]:
-            del self._terms[key]
-            self._sampled.pop(key, None)
+        self._terms.forget_before(self._next - self.rule.trend_window_minutes - 1)
         forgotten = self._next - self.rule.trend_window_minutes
         self._reported = {key for key in self._reported if key >= forgotten}
-        if len(self._buckets) > MAX_KEEP_MINUTES:
-            self.prune(MAX_KEEP_MINUTES)  # a safety net if the owner never prunes
+        keep = self.keep_minutes
+        if keep is not None and len(self._buckets) > keep:
+            self.prune(keep)  # a safety net if the owner never prunes
         return changes
 
     def _evaluate(self, minute: int) -> LevelChange | None:
         rule = self.rule
         self._minutes_seen += 1
         if not self.baseline.ready:
-            self.baseline.absorb(self._buckets.get(minute), self._terms.get(minute))
+            self.baseline.absorb(self._buckets.get(minute), self._terms.counts.get(minute))
             if self._minutes_seen >= rule.warmup_minutes:
                 self.baseline.finish_warmup(
                     [
@@ -300,7 +256,7 @@ class Signals:
 
     def _judge(self, minute: int, short: Reading, long: Reading) -> LevelChange | None:
         rule = self.rule
-        at = _minute_of(minute + 1)
+        at = minute_of(minute + 1)
         previous = self.level
         short_up = self._reading(minute, rule.window_minutes, fresh=True)
         before = self._reading(
@@ -361,7 +317,7 @@ class Signals:
             return
         self._absorbed_through = candidate
         if self._last_unsettled < candidate:
-            self.baseline.absorb(self._buckets.get(candidate), self._terms.get(candidate))
+            self.baseline.absorb(self._buckets.get(candidate), self._terms.counts.get(candidate))
 
     def _describe(self, reading: Reading) -> str:
         if reading.scored < self.rule.min_volume:
@@ -379,17 +335,17 @@ class Signals:
             return self._next - 1
         return max(self._buckets, default=None)
 
-    def series(self) -> list[MinuteStats]:
-        """Every minute from the first to the last, gaps of up to a day filled with empty minutes.
+    def series(self, max_gap: int | None = MAX_FILLED_GAP_MINUTES) -> list[MinuteStats]:
+        """Every minute from the first to the last, gaps of up to `max_gap` minutes filled.
 
         A longer silence (an old post in a new file, a watch restarted after a month) is left
-        out rather than written as thousands of empty minutes.
+        out rather than written as thousands of empty minutes; `max_gap` None fills every gap.
         """
         series: list[MinuteStats] = []
         previous: int | None = None
         for key in sorted(self._buckets):
-            if previous is not None and key - previous <= MAX_FILLED_GAP_MINUTES:
-                series.extend(MinuteStats(_minute_of(gap)) for gap in range(previous + 1, key))
+            if previous is not None and (max_gap is None or key - previous <= max_gap):
+                series.extend(MinuteStats(minute_of(gap)) for gap in range(previous + 1, key))
             series.append(self._buckets[key])
             previous = key
         return series
@@ -400,8 +356,9 @@ class Signals:
         if cursor is None:
             return []
         keys = range(cursor - self.rule.window_minutes + 1, cursor + 1)
-        window = merged(self._terms[key] for key in keys if key in self._terms)
-        sampled = sum(self._sampled.get(key, 0) for key in keys)
+        terms = self._terms
+        window = merged(terms.counts[key] for key in keys if key in terms.counts)
+        sampled = sum(terms.sampled.get(key, 0) for key in keys)
         negative = sum(self._buckets[key].negative for key in keys if key in self._buckets)
         ranked = rank_terms(window, self.baseline.terms, limit)
         if sampled and negative > sampled:
@@ -433,7 +390,7 @@ class Signals:
         )
         learned = self.baseline.ready
         return Gauge(
-            at=_minute_of(cursor + 1),
+            at=minute_of(cursor + 1),
             level=self.level,
             reason=self.reason,
             net_sentiment=reading.mean_compound,

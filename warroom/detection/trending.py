@@ -63,6 +63,38 @@ def terms_of(text: str, stopwords: frozenset[str] = STOPWORDS) -> set[str]:
     return found
 
 
+class TermSample:
+    """The terms of negative brand posts, per minute; in a surge only the first few are read.
+
+    Only the first `per_minute` posts of a minute are tokenized, so a burst costs no more than
+    counting; whoever reads the counts scales them up by the minute's negatives over `sampled`.
+    """
+
+    def __init__(self, per_minute: int, stopwords: frozenset[str] = STOPWORDS) -> None:
+        self.per_minute = per_minute
+        self.stopwords = stopwords
+        self.counts: dict[int, dict[str, int]] = {}  # minute key -> term -> posts
+        self.sampled: dict[int, int] = {}  # minute key -> posts tokenized
+
+    def count(self, key: int, text: str, sign: int = 1) -> None:
+        """Count (sign 1) or uncount (-1) one negative post's terms in minute `key`."""
+        sampled = self.sampled.get(key, 0)
+        if sampled >= self.per_minute:
+            return
+        counts = self.counts.get(key)
+        if counts is None:
+            counts = self.counts[key] = {}
+        self.sampled[key] = sampled + sign
+        for term in terms_of(text, self.stopwords):
+            counts[term] = counts.get(term, 0) + sign
+
+    def forget_before(self, key: int) -> None:
+        """Drop the minutes before `key`."""
+        for old in [old for old in self.counts if old < key]:
+            del self.counts[old]
+            self.sampled.pop(old, None)
+
+
 class TermCounts:
     """Term frequencies that decay over time and keep at most `capacity` distinct terms."""
 

@@ -5,25 +5,21 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.detection.signals import DetectorRule, MinuteStats, Signals, TopicCount
-from warroom.detection.trending import STOPWORDS, terms_of
-from warroom.incident.log import IncidentLog, write_atomically
-from warroom.model import (
-    BRAND_TOPIC,
-    OVERRIDE_COMPOUND,
-    EventKind,
-    Label,
-    Level,
-    format_time,
-    label_for,
-    parse_time,
+from warroom.detection.signals import (
+    DetectorRule,
+    MinuteStats,
+    Signals,
+    minute_key,
+    minute_of,
 )
+from warroom.detection.trending import TermSample
+from warroom.incident.log import IncidentLog, write_atomically
+from warroom.model import BRAND_TOPIC, OVERRIDE_COMPOUND, Label, Level, format_time, parse_time
 
 CACHE_NAME = "review-minutes.json"
 CACHE_FORMAT = 1
@@ -31,14 +27,6 @@ CACHE_FORMAT = 1
 TERM_SAMPLE_PER_MINUTE = 100
 TOP_LIMIT = 10
 MINUTE = timedelta(minutes=1)
-
-
-def _key(moment: datetime) -> int:
-    return int(moment.timestamp() // 60)
-
-
-def _minute(key: int) -> datetime:
-    return datetime.fromtimestamp(key * 60, UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +60,7 @@ class Aggregates:
             "key": self.key,
             "rows": [
                 [
-                    _key(r.minute),
+                    minute_key(r.minute),
                     r.volume,
                     r.scored,
                     r.negative,
@@ -92,7 +80,9 @@ class Aggregates:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Aggregates:
-        rows = [MinuteRow(_minute(r[0]), *r[1:6], baseline_share=r[6]) for r in data["rows"]]
+        rows = [
+            MinuteRow(minute_of(r[0]), r[1], r[2], r[3], r[4], r[5], r[6]) for r in data["rows"]
+        ]
         terms = [(str(term), int(count)) for term, count in data["top_terms"]]
         return cls(
             data["key"],
@@ -106,7 +96,9 @@ class Aggregates:
         )
 
 
-def cache_key(log: IncidentLog, rule: DetectorRule, overrides: Mapping[str, Label]) -> dict:
+def cache_key(
+    log: IncidentLog, rule: DetectorRule, overrides: Mapping[str, Label]
+) -> dict[str, Any]:
     """What the aggregates depend on: the log is append-only, so its mention count names it."""
     digest = hashlib.sha1(json.dumps(sorted(overrides.items())).encode()).hexdigest()
     return {
@@ -117,80 +109,74 @@ def cache_key(log: IncidentLog, rule: DetectorRule, overrides: Mapping[str, Labe
     }
 
 
-def stored_mentions(log: IncidentLog) -> Iterator[dict[str, Any]]:
-    """The stored mention records ({mention, compound, label}) as written, in log order."""
-    raw = getattr(log, "mention_records", None)
-    if raw is not None:  # the store's unparsed fast path, when it has one
-        yield from raw()
-        return
-    for event in log.events(include_mentions=True):
-        if event.kind is EventKind.MENTION:
-            yield event.data
-
-
 _LABELS = {str(label): label for label in Label}
 
 
-class _ReplaySignals(Signals):
-    """Signals fed whole minutes: the replay counts stored records itself, ~5x faster than add()."""
+class Replay:
+    """The stored mentions counted once, in log order, into a fresh Signals judged by event time."""
 
-    def __init__(self, rule: DetectorRule) -> None:
-        super().__init__(rule)
-        # Our own hold on every minute: Signals may prune old ones, review needs them all.
-        self.kept: dict[int, MinuteStats] = {}
+    def __init__(self, rule: DetectorRule, overrides: Mapping[str, Label] | None = None) -> None:
+        self.overrides = dict(overrides or {})
+        self.signals = Signals(rule, keep_minutes=None)  # review needs every minute, not a week
+        self.terms = TermSample(TERM_SAMPLE_PER_MINUTE)  # every minute's, for the top terms
+        self.top: list[tuple[int, int, dict[str, Any]]] = []  # (reach, -log order, mention)
+        self.checkpoints: list[tuple[int, float | None]] = []  # (judged through minute, baseline)
+        self.changes: list[dict[str, Any]] = []  # the level changes, as the cache stores them
+        self.surge_baseline: float | None = None
+        self.mentions = 0
 
-    def minute(self, key: int) -> MinuteStats:
-        """The minute's stats, to count into directly."""
-        bucket = self.kept.get(key)
-        if bucket is None:
-            bucket = self.kept[key] = self._buckets[key] = MinuteStats(_minute(key))
-        return bucket
+    def run(self, records: Iterable[dict[str, Any]]) -> None:
+        """Count stored records in log order, judging each minute once a later one turns up."""
+        count = self.signals.count
+        count_terms = self.terms.count
+        overrides = self.overrides
+        minute_keys: dict[str, int] = {}
+        latest: int | None = None
+        number = self.mentions
+        for data in records:
+            number += 1
+            mention = data["mention"]
+            compound = data["compound"]
+            label_name = data["label"]
+            if overrides and mention["id"] in overrides:
+                label_name = overrides[mention["id"]]
+                compound = OVERRIDE_COMPOUND[Label(label_name)]
+            stamp = mention["created_at"]
+            key = minute_keys.get(stamp[:16])
+            if key is None:
+                key = minute_key(parse_time(stamp))
+                # Stored times are written by format_time (UTC, Z), so the minute is the prefix.
+                if stamp.endswith("Z"):
+                    minute_keys[stamp[:16]] = key
+            topic = mention.get("topic") or BRAND_TOPIC
+            reach = mention.get("reach")
+            if count(key, topic, compound, _LABELS.get(label_name), reach):
+                count_terms(key, mention["text"])
+                self._keep_top((reach or 0, -number), mention, compound)
+            if latest is None or key > latest:
+                if latest is not None:
+                    self._advance(minute_of(key))  # minutes before this one are complete
+                latest = key
+        self.mentions = number
+        if latest is not None:
+            self._advance(minute_of(latest + 1))
 
-    def every_minute(self) -> list[MinuteStats]:
-        """Every minute from the first to the last, gaps filled with empty minutes."""
-        if not self.kept:
-            return []
-        first, last = min(self.kept), max(self.kept)
-        kept = self.kept
-        return [kept.get(key) or MinuteStats(_minute(key)) for key in range(first, last + 1)]
+    def _keep_top(self, entry: tuple[int, int], mention: dict[str, Any], compound: float) -> None:
+        # entry is (reach, -log order): the earlier post wins a tie.
+        if len(self.top) < TOP_LIMIT:
+            heapq.heappush(self.top, (*entry, {**mention, "compound": compound}))
+        elif entry > self.top[0][:2]:
+            heapq.heapreplace(self.top, (*entry, {**mention, "compound": compound}))
 
-    @staticmethod
-    def count_topic(bucket: MinuteStats, topic: str, label: Label | None) -> None:
-        """Count another topic's mention (a competitor) as Signals.add does."""
-        count = bucket.by_topic.get(topic)
-        if count is None:
-            count = bucket.by_topic[topic] = TopicCount()
-        count.volume += 1
-        if label is not None:
-            count.scored += 1
-            count.negative += label is Label.NEGATIVE
-
-
-def build_aggregates(
-    log: IncidentLog, rule: DetectorRule, overrides: Mapping[str, Label] | None = None
-) -> Aggregates:
-    """Replay every stored mention, by event time, into a fresh Signals: one pass, any size."""
-    overrides = dict(overrides or {})
-    signals = _ReplaySignals(rule)
-    count_topic = signals.count_topic
-    checkpoints: list[tuple[int, float | None]] = []  # (evaluated through minute, baseline)
-    changes: list[dict[str, Any]] = []
-    surge_baseline: float | None = None
-    terms: dict[int, dict[str, int]] = {}
-    sampled: dict[int, int] = {}
-    top: list[tuple[int, int, dict[str, Any]]] = []  # (reach, -log order, mention)
-    count = 0
-    latest: int | None = None
-
-    def advance(now: datetime) -> None:
-        nonlocal surge_baseline
+    def _advance(self, now: datetime) -> None:
+        signals = self.signals
         found = signals.advance(now)
         baseline = signals.baseline.negative_share if signals.baseline.ready else None
-        checkpoints.append((_key(now) - 1, baseline))
+        self.checkpoints.append((minute_key(now) - 1, baseline))
         for change in found:
-            if surge_baseline is None and change.level is not Level.NORMAL:
-                surge_baseline = baseline
-            changes.append(
+            if self.surge_baseline is None and change.level is not Level.NORMAL:
+                self.surge_baseline = baseline
+            self.changes.append(
                 {
                     "at": format_time(change.at),
                     "level": str(change.level),
@@ -199,84 +185,46 @@ def build_aggregates(
                 }
             )
 
-    minute_keys: dict[str, int] = {}
-    for data in stored_mentions(log):
-        count += 1
-        mention = data["mention"]
-        compound = data["compound"]
-        label_name = data["label"]
-        if overrides and mention["id"] in overrides:
-            label_name = overrides[mention["id"]]
-            compound = OVERRIDE_COMPOUND[Label(label_name)]
-        stamp = mention["created_at"]
-        key = minute_keys.get(stamp[:16])
-        if key is None:
-            key = _key(parse_time(stamp))
-            # Stored times are written by format_time (UTC, Z), so the minute is the prefix.
-            if stamp.endswith("Z"):
-                minute_keys[stamp[:16]] = key
-        bucket = signals.minute(key)
-        topic = mention.get("topic") or BRAND_TOPIC
-        label = None if compound is None else _LABELS.get(label_name) or label_for(compound)
-        if topic != BRAND_TOPIC:
-            count_topic(bucket, topic, label)
-        elif label is None:
-            bucket.volume += 1
-            bucket.non_english += 1
-        else:
-            bucket.volume += 1
-            bucket.scored += 1
-            bucket.compound_sum += compound
-            weight = 1.0 + math.log1p(mention.get("reach") or 0)
-            bucket.reach_weighted_sum += weight * compound
-            bucket.reach_weight += weight
-            if label is Label.NEGATIVE:
-                bucket.negative += 1
-                taken = sampled.get(key, 0)
-                if taken < TERM_SAMPLE_PER_MINUTE:
-                    sampled[key] = taken + 1
-                    counts = terms.setdefault(key, {})
-                    for term in terms_of(mention["text"], STOPWORDS):
-                        counts[term] = counts.get(term, 0) + 1
-                entry = (mention.get("reach") or 0, -count)
-                if len(top) < TOP_LIMIT:
-                    heapq.heappush(top, (*entry, {**mention, "compound": compound}))
-                elif entry > top[0][:2]:
-                    heapq.heapreplace(top, (*entry, {**mention, "compound": compound}))
-            elif label is Label.POSITIVE:
-                bucket.positive += 1
-            else:
-                bucket.neutral += 1
-        if latest is None or key > latest:
-            if latest is not None:
-                advance(_minute(key))  # minutes before this one are complete
-            latest = key
-    if latest is not None:
-        advance(_minute(latest + 1))
-    series = signals.every_minute()
-    rows = _rows(series, checkpoints)
+
+def replay(
+    log: IncidentLog, rule: DetectorRule, overrides: Mapping[str, Label] | None = None
+) -> Replay:
+    """Replay every stored mention of `log`, with the team's overrides: one pass, any size."""
+    replayed = Replay(rule, overrides)
+    replayed.run(log.mention_records())
+    return replayed
+
+
+def build_aggregates(
+    log: IncidentLog, rule: DetectorRule, overrides: Mapping[str, Label] | None = None
+) -> Aggregates:
+    """The review's per-minute rows, level changes and top mentions, from one replay."""
+    replayed = replay(log, rule, overrides)
+    series = replayed.signals.series(max_gap=None)
+    changes = replayed.changes
     first_surge = next((c for c in changes if c["level"] != str(Level.NORMAL)), None)
-    since = _key(parse_time(first_surge["at"])) - 1 if first_surge else None
-    negatives = {_key(s.minute): s.negative for s in series}
-    top_terms = _top_terms(terms, sampled, negatives, since)
-    final = signals.baseline.negative_share if signals.baseline.ready else None
+    since = minute_key(parse_time(first_surge["at"])) - 1 if first_surge else None
+    negatives = {minute_key(s.minute): s.negative for s in series}
+    baseline = replayed.signals.baseline
     return Aggregates(
-        cache_key(log, rule, overrides),
-        rows,
+        cache_key(log, rule, replayed.overrides),
+        _rows(series, replayed.checkpoints),
         changes,
-        surge_baseline,
-        final,
-        top_terms,
-        [entry[2] for entry in sorted(top, reverse=True)],
-        count,
+        replayed.surge_baseline,
+        baseline.negative_share if baseline.ready else None,
+        _top_terms(replayed.terms, negatives, since),
+        [entry[2] for entry in sorted(replayed.top, reverse=True)],
+        replayed.mentions,
     )
 
 
-def _rows(series: Iterable[Any], checkpoints: list[tuple[int, float | None]]) -> list[MinuteRow]:
+def _rows(
+    series: Iterable[MinuteStats], checkpoints: list[tuple[int, float | None]]
+) -> list[MinuteRow]:
     rows = []
     index = 0
     for stats in series:
-        key = _key(stats.minute)
+        key = minute_key(stats.minute)
         while index < len(checkpoints) and checkpoints[index][0] < key:
             index += 1
         baseline = checkpoints[index][1] if index < len(checkpoints) else None
@@ -295,13 +243,11 @@ def _rows(series: Iterable[Any], checkpoints: list[tuple[int, float | None]]) ->
 
 
 def _top_terms(
-    terms: dict[int, dict[str, int]],
-    sampled: dict[int, int],
-    negatives: dict[int, int],
-    since: int | None,
+    terms: TermSample, negatives: dict[int, int], since: int | None
 ) -> list[tuple[str, int]]:
     total: dict[str, float] = {}
-    for key, counts in terms.items():
+    sampled = terms.sampled
+    for key, counts in terms.counts.items():
         if since is not None and key < since:
             continue
         scale = max(negatives.get(key, 0), sampled[key]) / sampled[key]

@@ -8,8 +8,9 @@ from html import escape
 
 from warroom.model import EventKind
 from warroom.review.aggregates import MINUTE, MinuteRow
-from warroom.review.document import MOMENTS, Review, utc_text
+from warroom.review.findings import MOMENTS, Review
 from warroom.review.metrics import window_shares
+from warroom.review.text import utc_text
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 # Letters for the key moments on both charts, in MOMENTS order.
@@ -170,18 +171,18 @@ def svg_chart(review: Review, width: int = 960, height: int = 360) -> str:
     )
     first = cols[0].start
     for at in checks(review):
-        index = _column_of(at, first, per, len(cols))
-        if index is not None:
-            x = left + (index + 0.5) * step
+        column = _column_of(at, first, per, len(cols))
+        if column is not None:
+            x = left + (column + 0.5) * step
             parts.append(
                 f'<path class="check" d="M{x:.1f},{base_y + 2} l-4,8 h8 z" fill="{ACTION_COLOUR}">'
                 f"<title>step checked {utc_text(at)}</title></path>"
             )
     for number, (at, letter, label) in enumerate(actions(review)):
-        index = _column_of(at, first, per, len(cols))
-        if index is None:
+        column = _column_of(at, first, per, len(cols))
+        if column is None:
             continue
-        x = left + (index + 0.5) * step
+        x = left + (column + 0.5) * step
         y = top_pad - 6 - (number % 2) * 12  # alternate heights so close letters stay legible
         parts.append(
             f'<line class="action" x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" y2="{base_y}"'

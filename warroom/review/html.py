@@ -6,19 +6,21 @@ from collections.abc import Iterable
 from datetime import tzinfo
 from html import escape
 
-from warroom.incident.state import describe_event
 from warroom.review.chart import svg_chart
-from warroom.review.document import (
-    DEFINITIONS,
-    MOMENTS,
-    Review,
-    answers,
-    duration_text,
-    local_text,
-    moment_note,
-    summary_lines,
-    utc_text,
-    zone_label,
+from warroom.review.findings import Review
+from warroom.review.sections import (
+    NONE,
+    Block,
+    Chart,
+    Definitions,
+    Items,
+    Notes,
+    Paragraph,
+    Section,
+    Styled,
+    Table,
+    TopMentions,
+    post_mortem,
 )
 
 # Nothing may be fetched: no scripts, no fonts, no remote images; only inline styles.
@@ -65,134 +67,64 @@ def _link(url: str | None) -> str:
 
 def render_html(review: Review, zone: tzinfo) -> str:
     """The whole post-mortem as one HTML document."""
-    m = review.metrics
-    meta = review.meta
-    state = review.state
-    zone_name = zone_label(zone)
-    title = f"Post-mortem: {state.name or meta.name}"
-    body = [f"<h1>{_e(title)}</h1>"]
-    drill = ' <span class="drill">DRILL</span>' if meta.drill else ""
-    body.append(
-        f'<p class="muted">Incident <code>{_e(meta.slug)}</code>{drill} · brand '
-        f"{_e(meta.brand or '—')} · {review.aggregates.mentions} mentions, "
-        f"{len(review.events)} events · times in UTC and local time ({_e(zone_name)})</p>"
-    )
-    status = "closed" if state.closed_at else ("declared" if state.declared else "never declared")
-    items = [f"Status: {status}; peak level {state.peak_level}."]
-    if state.summary:
-        items.append(f"Closing summary: {state.summary}")
-    items += summary_lines(review)
-    if review.playbook_problem:
-        items.append(f"Warning: {review.playbook_problem}")
-    body += ["<h2>Summary</h2><ul>", *(f"<li>{_e(i)}</li>" for i in items), "</ul>"]
-    body += ["<h2>Chart</h2>", f"<figure>{svg_chart(review)}</figure>"]
-    body.append("<h2>Key times</h2>")
-    body.append(
-        _table(
-            ("moment", "UTC", f"local ({zone_name})", "note"),
-            (
-                (
-                    _e(label),
-                    _e(utc_text(getattr(m, name))),
-                    _e(local_text(getattr(m, name), zone)),
-                    _e(moment_note(review, name)),
-                )
-                for name, label in MOMENTS
-            ),
-        )
-    )
-    body.append(
-        _table(
-            ("interval", "duration"),
-            ((f"time to {_e(n)}", _e(duration_text(s))) for n, s in m.intervals().items()),
-        )
-    )
-    body += _steps(review)
-    body.append("<h2>Timeline</h2>")
-    body.append(
-        _table(
-            ("UTC", f"local ({zone_name})", "who", "what"),
-            (
-                (
-                    _e(utc_text(e.at)),
-                    _e(local_text(e.at, zone)),
-                    _e(e.author or "detector"),
-                    _e(describe_event(e)),
-                )
-                for e in review.events
-            ),
-        )
-    )
-    terms = ", ".join(f"{_e(t)} ({c})" for t, c in review.aggregates.top_terms)
-    body += ["<h2>Top negative terms</h2>", f"<p>{terms or 'none'}</p>"]
-    body.append("<h2>Most-reached negative mentions</h2>")
-    body.append(
-        _table(
-            ("reach", "author", "posted (UTC)", "text", "link"),
-            (
-                (
-                    _e(item.get("reach") or 0),
-                    _e(item.get("author") or "?"),
-                    _e(item.get("created_at", "")),
-                    _e(item.get("text", "")),
-                    _link(item.get("url")),
-                )
-                for item in review.aggregates.top_negative
-            ),
-        )
-    )
-    body.append("<h2>Notes</h2><ul>")
-    for note in state.notes():
-        body.append(
-            f"<li>{_e(utc_text(note.at))} · {_e(note.author or '?')}: "
-            f"{_e(note.data.get('text', ''))}</li>"
-        )
-    body.append("</ul>" if state.notes() else "<li>none</li></ul>")
-    body.append("<h2>Review questions</h2>")
-    for question in review.playbook.review_questions if review.playbook else ():
-        body.append(f"<h3>{_e(question)}</h3><ul>")
-        body += [f"<li>From the log: {_e(line)}</li>" for line in answers(question, review)]
-        body.append("</ul>")
-    body.append("<h2>Definitions</h2><dl>")
-    body += [f"<dt><b>{_e(n)}</b></dt><dd>{_e(t)}</dd>" for n, t in DEFINITIONS]
-    body.append("</dl>")
+    doc = post_mortem(review, zone)
+    drill = ' <span class="drill">DRILL</span>' if doc.drill else ""
+    body = [
+        f"<h1>{_e(doc.title)}</h1>",
+        f'<p class="muted">Incident <code>{_e(doc.slug)}</code>{drill} · brand {_e(doc.brand)} · '
+        f"{doc.mentions} mentions, {doc.events} events · times in UTC and local time "
+        f"({_e(doc.zone)})</p>",
+    ]
+    for section in doc.sections:
+        _section(section, body)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="referrer" content="no-referrer">'
-        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>"
+        f"<title>{_e(doc.title)}</title><style>{STYLE}</style></head><body>"
         + "\n".join(body)
         + "</body></html>\n"
     )
 
 
-def _steps(review: Review) -> list[str]:
-    m = review.metrics
-    rows = []
-    for s in m.steps:
-        late = f" by {duration_text(s.late_by)}" if s.late_by else ""
-        css = s.status.replace(" ", "-")
-        rows.append(
-            (
-                _e(s.title),
-                _e(s.owner),
-                f'<span class="{_e(css)}">{_e(s.status + late)}</span>',
-                _e(utc_text(s.deadline)),
-                _e(utc_text(s.checked_at)),
-                _e(s.by or ""),
+def _section(section: Section, body: list[str]) -> None:
+    body.append(f"<h{section.level}>{_e(section.title)}</h{section.level}>")
+    for block in section.blocks:
+        _block(block, body)
+
+
+def _block(block: Block, body: list[str]) -> None:
+    # A list opens on its heading's line.
+    match block:
+        case Section():
+            _section(block, body)
+        case Paragraph(text):
+            body.append(f"<p>{_e(text)}</p>")
+        case Items(items):
+            body[-1] += "<ul>"
+            body += [f"<li>{_e(item)}</li>" for item in items]
+            body.append("</ul>")
+        case Table(head, rows):
+            body.append(_table(head, (tuple(map(_cell, row)) for row in rows)))
+        case Chart(review):
+            body.append(f"<figure>{svg_chart(review)}</figure>")
+        case Notes(notes):
+            body[-1] += "<ul>"
+            body += [f"<li>{_e(n.at)} · {_e(n.author)}: {_e(n.text)}</li>" for n in notes]
+            body.append("</ul>" if notes else f"<li>{NONE}</li></ul>")
+        case TopMentions(mentions):
+            cells = (
+                (_e(m.reach), _e(m.author), _e(m.posted), _e(m.text), _link(m.url))
+                for m in mentions
             )
-        )
-    out = ["<h2>Steps</h2>", _table(("step", "owner", "status", "deadline", "checked", "by"), rows)]
-    owners = [
-        (
-            _e(owner),
-            str(row["on time"]),
-            str(row["late"]),
-            str(row["skipped"]),
-            str(row["open"]),
-            str(row["not due"] + row["not applicable"] + row["done"]),
-        )
-        for owner, row in m.by_owner().items()
-    ]
-    out.append(_table(("owner role", "on time", "late", "skipped", "open", "other"), owners))
-    return out
+            body.append(_table(("reach", "author", "posted (UTC)", "text", "link"), cells))
+        case Definitions(terms):
+            body[-1] += "<dl>"
+            body += [f"<dt><b>{_e(name)}</b></dt><dd>{_e(text)}</dd>" for name, text in terms]
+            body.append("</dl>")
+
+
+def _cell(cell: str | Styled) -> str:
+    if isinstance(cell, Styled):
+        return f'<span class="{_e(cell.style)}">{_e(cell.text)}</span>'
+    return _e(cell)

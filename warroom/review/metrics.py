@@ -222,6 +222,8 @@ def step_outcomes(state: IncidentState, playbook: Playbook | None) -> list[StepO
     for step in playbook.steps:
         check = state.checks.get(step.id)
         deadline = step.deadline(state.declared_at) if state.declared_at else None
+        at: datetime | None
+        by: str | None
         if check is not None:
             status = "done" if deadline is None else "on time" if check.at <= deadline else "late"
             at, by = check.at, check.by
