@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,10 +15,22 @@ from click.testing import CliRunner
 
 from warroom.__main__ import main
 from warroom.clock import FrozenClock
+from warroom.detection.signals import Signals
+from warroom.incident.engine import Engine
+from warroom.incident.log import IncidentStore
 from warroom.live.sources.base import CursorStore, Topics
 from warroom.live.sources.jsonl import JsonlSource
 from warroom.live.sources.webhook import parse_batch
-from warroom.model import MAX_LINE_CHARS, read_mentions
+from warroom.model import (
+    MAX_LINE_CHARS,
+    EventKind,
+    Label,
+    Mention,
+    Score,
+    ScoredMention,
+    read_mentions,
+)
+from warroom.review.document import build_review
 
 CORPUS = Path(__file__).parent / "fixtures" / "hostile" / "mentions.jsonl"
 # The corpus is dated 2026-03-14 08:xx; the clock is just after it.
@@ -146,3 +158,62 @@ def test_replay_then_report_and_export_to_stdout(corpus: Path, tmp_path: Path) -
         assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stderr)
         if args[0] == "export":
             assert "\\ud800 lone surrogate" in done.stdout
+
+
+def _incident_with_impossible_times(data_dir: Path) -> str:
+    """An incident written before the edge checked times: four stored mentions dated 9999,
+    2100, 1900 and year 1 among thirty good ones."""
+    clock = FrozenClock(NOW)
+    log = IncidentStore(data_dir).create("bad times", clock=clock, brand="acme")
+    start = datetime(2026, 3, 14, 8, 0, tzinfo=UTC)
+    stored = [
+        ScoredMention(
+            Mention(f"m:{n}", "x", "acme is broken", start + timedelta(minutes=n)),
+            Score(-0.5, Label.NEGATIVE),
+        )
+        for n in range(30)
+    ]
+    for n, year in enumerate((9999, 2100, 1900, 1)):
+        when = datetime(year, 1, 1, tzinfo=UTC)
+        stored.append(ScoredMention(Mention(f"bad:{n}", "x", "acme", when), Score(-0.5, None)))
+    log.append_mentions(stored)
+    log.append(EventKind.DECLARED, {"name": "bad times"}, author="dana")
+    log.close()
+    return log.meta.slug
+
+
+def test_stored_impossible_times_are_left_out_of_report_review_and_resume(
+    tmp_path: Path,
+) -> None:
+    """Report (Markdown and HTML), the review's data and a resumed engine skip the four and
+    say so; nothing crashes, nothing runs away in size."""
+    data_dir = tmp_path / "data"
+    slug = _incident_with_impossible_times(data_dir)
+    for fmt in ("md", "html"):
+        result = CliRunner().invoke(
+            main, ["--data-dir", str(data_dir), "report", slug, "--format", fmt]
+        )
+        assert result.exit_code == 0, result.output
+        assert "warning: 4 stored mention(s) left out" in result.stderr
+        assert "4 stored mention(s) left out" in result.stdout
+        assert len(result.stdout) < 200_000
+    with IncidentStore(data_dir).open(slug, clock=FrozenClock(NOW), writable=False) as log:
+        review = build_review(log, cache=False)
+        assert review.aggregates.mentions == 30 and len(review.problems) == 1
+    with IncidentStore(data_dir).open(slug, clock=FrozenClock(NOW)) as log:
+        engine = Engine(clock=FrozenClock(NOW), signals=Signals())
+        engine.attach(log, resume=True)
+        assert engine.has_seen("m:29") and not engine.has_seen("bad:2")
+        assert log.left_out.count == 4
+
+
+def test_export_keeps_every_stored_record_as_written(tmp_path: Path) -> None:
+    """Export is the lossless dump: the impossible ones are exported too, without a crash."""
+    data_dir = tmp_path / "data"
+    slug = _incident_with_impossible_times(data_dir)
+    result = CliRunner().invoke(
+        main,
+        ["--data-dir", str(data_dir), "export", slug, "--only", "mentions", "--format", "jsonl"],
+    )
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 34

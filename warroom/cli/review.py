@@ -111,8 +111,8 @@ def report(
         playbook = load_playbook(find_playbook(playbook_name, user_dir))
     with _incident(context, incident) as log:
         review = build_review(log, playbook=playbook, cache=not no_cache, user_dir=user_dir)
-    if review.playbook_problem:
-        click.echo(f"warning: {review.playbook_problem}", err=True)
+    for problem in review.problems:
+        click.echo(f"warning: {problem}", err=True)
     text = render_html(review, zone) if fmt == "html" else render_markdown(review, zone)
     with _output(output) as handle:
         handle.write(text)

@@ -12,7 +12,7 @@ import re
 import socket
 import threading
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,14 +30,18 @@ from tinydb.table import Document
 from warroom.clock import Clock
 from warroom.errors import WarroomError
 from warroom.model import (
+    EARLIEST_POSTED,
+    FUTURE_ALLOWANCE,
     Event,
     EventKind,
     Label,
     Mention,
+    MentionError,
     Score,
     ScoredMention,
     format_time,
     parse_time,
+    time_problem,
 )
 
 FORMAT = 1
@@ -296,6 +300,9 @@ class IncidentLog:
         self._flushing = threading.Lock()
         self._lock: FileLock | None = None
         self._closed = False
+        # Stored mentions whose posting time cannot be right (written before the edge checked
+        # it): left out of every reading, counted here so the reader can say so.
+        self.left_out = LeftOut()
         self._buffer: list[dict[str, Any]] = []
         self._buffer_since = 0.0
         if writable:
@@ -458,19 +465,24 @@ class IncidentLog:
                 )
 
     def mention_records(self) -> Iterator[dict[str, Any]]:
-        """The stored mention records as written ({seq, at, mention, compound, label}), unparsed."""
+        """The stored mention records as written ({seq, at, mention, compound, label}), unparsed;
+        one dated before 1970 or more than a day after it arrived is left out and counted."""
         if self.writable:
             self.flush()
-        return self._mentions.records()
+        self.left_out = LeftOut()
+        return self.left_out.filter(self._mentions.records())
 
     def mentions(self) -> Iterator[ScoredMention]:
         """The incident's mentions with their scores, in log order, rebuilt from disk."""
-        if self.writable:
-            self.flush()
-        for record in self._mentions.records():
+        for record in self.mention_records():
             label = record.get("label")
             score = Score(record.get("compound"), Label(label) if label else None)
-            yield ScoredMention(Mention.from_dict(record["mention"]), score)
+            try:
+                mention = Mention.from_dict(record["mention"])
+            except MentionError as error:
+                self.left_out.add(record, f"{error.field}: {error.message}")
+                continue
+            yield ScoredMention(mention, score)
 
     def mention_count(self) -> int:
         """Mentions in the log, buffered ones included, without reading the mention segments."""
@@ -513,6 +525,60 @@ def _read_holder(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return holder if isinstance(holder, dict) else None
+
+
+_EARLIEST_TEXT = format_time(EARLIEST_POSTED)
+
+
+class LeftOut:
+    """Stored mentions a reading skipped because their posting time cannot be right."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.examples: list[str] = []  # "id (why)", the first few
+
+    def add(self, record: dict[str, Any], why: str) -> None:
+        """Count one skipped record."""
+        self.count += 1
+        if len(self.examples) < 3:
+            mention = record.get("mention") or {}
+            self.examples.append(f"{str(mention.get('id'))[:60]} ({why})")
+
+    def filter(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """The records whose posting time is possible: 1970 or later, at most a day after the
+        record arrived. Stored times are UTC with a Z, so most are checked as strings."""
+        arrived = ""
+        latest = ""
+        for record in records:
+            created = str((record.get("mention") or {}).get("created_at", ""))
+            if record["at"] != arrived:
+                arrived = str(record["at"])
+                latest = format_time(parse_time(arrived) + FUTURE_ALLOWANCE)
+            if len(created) == len(latest) and created.endswith("Z"):
+                if _EARLIEST_TEXT <= created <= latest:
+                    yield record
+                    continue
+                when = "before 1970" if created < _EARLIEST_TEXT else "over a day after arrival"
+                self.add(record, f"dated {created[:10]}, {when}")
+                continue
+            try:
+                problem = time_problem(parse_time(created), parse_time(arrived))
+            except ValueError:
+                problem = "is not a time"
+            if problem is None:
+                yield record
+            else:
+                self.add(record, f"created_at {problem}")
+
+    def describe(self) -> str | None:
+        """One line for a person, or None when nothing was left out."""
+        if not self.count:
+            return None
+        return (
+            f"{self.count} stored mention(s) left out: their time cannot be when they were "
+            f"posted (before 1970, or more than a day after they arrived), e.g. "
+            + "; ".join(self.examples)
+        )
 
 
 def slugify(name: str) -> str:

@@ -22,7 +22,7 @@ from warroom.incident.log import IncidentLog, write_atomically
 from warroom.model import BRAND_TOPIC, OVERRIDE_COMPOUND, Label, Level, format_time, parse_time
 
 CACHE_NAME = "review-minutes.json"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # Negative brand posts tokenized per minute for the top terms; above it counts are scaled up.
 TERM_SAMPLE_PER_MINUTE = 100
 TOP_LIMIT = 10
@@ -54,6 +54,7 @@ class Aggregates:
     top_terms: list[tuple[str, int]] = field(default_factory=list)
     top_negative: list[dict[str, Any]] = field(default_factory=list)
     mentions: int = 0
+    left_out: str | None = None  # stored mentions skipped for an impossible time, said once
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +77,7 @@ class Aggregates:
             "top_terms": self.top_terms,
             "top_negative": self.top_negative,
             "mentions": self.mentions,
+            "left_out": self.left_out,
         }
 
     @classmethod
@@ -93,6 +95,7 @@ class Aggregates:
             terms,
             data["top_negative"],
             data["mentions"],
+            data.get("left_out"),
         )
 
 
@@ -215,6 +218,7 @@ def build_aggregates(
         _top_terms(replayed.terms, negatives, since),
         [entry[2] for entry in sorted(replayed.top, reverse=True)],
         replayed.mentions,
+        log.left_out.describe(),
     )
 
 

@@ -40,6 +40,12 @@ class Review:
     playbook_problem: str | None = None
 
     @property
+    def problems(self) -> list[str]:
+        """What the reader must know the post-mortem could not use, one line each."""
+        found = [self.playbook_problem, self.aggregates.left_out]
+        return [problem for problem in found if problem]
+
+    @property
     def events(self) -> list[Event]:
         """The incident's events, in log order."""
         return self.state.timeline

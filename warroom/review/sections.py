@@ -185,8 +185,7 @@ def _summary(review: Review) -> tuple[str, ...]:
     if state.summary:
         items.append(f"Closing summary: {state.summary}")
     items += summary_lines(review)
-    if review.playbook_problem:
-        items.append(f"Warning: {review.playbook_problem}")
+    items.extend(f"Warning: {problem}" for problem in review.problems)
     return tuple(items)
 
 

@@ -39,8 +39,8 @@ class ReviewApp(PlainNotifications, App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.review_screen)
-        if self.data.review.playbook_problem:
-            self.notify(clean(self.data.review.playbook_problem, limit=200), severity="warning")
+        for problem in self.data.review.problems:
+            self.notify(clean(problem, limit=200), severity="warning")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom.incident.log import IncidentLog
-from warroom.model import Label, Mention, Score, ScoredMention, parse_time
+from warroom.model import Label, Mention, MentionError, Score, ScoredMention, parse_time
 
 _SEGMENT = re.compile(r"^\d{10}\.json$")
 # Segments kept parsed: a minute's mentions usually sit in one to three neighbouring segments.
@@ -78,7 +78,12 @@ class MinuteIndex:
                 for record in self._records(path):
                     if _minute_key(record["mention"]["created_at"]) == key:
                         found.append(record)
-        items = [_scored(record) for record in found]
+        items = []
+        for record in found:
+            try:
+                items.append(_scored(record))
+            except MentionError:
+                continue  # stored before the edge checked it; the report says it was left out
         return sorted(items, key=lambda item: item.mention.created_at)
 
 
