@@ -3,6 +3,7 @@ every good one kept once, and nothing downstream (report, export) fails on what 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -18,9 +19,10 @@ from warroom.clock import FrozenClock
 from warroom.detection.signals import Signals
 from warroom.incident.engine import Engine
 from warroom.incident.log import IncidentStore
+from warroom.live.config import ConfigInvalid, load_config
 from warroom.live.sources.base import CursorStore, Topics
 from warroom.live.sources.jsonl import JsonlSource
-from warroom.live.sources.webhook import parse_batch
+from warroom.live.sources.webhook import WebhookSource, parse_batch
 from warroom.model import (
     MAX_LINE_CHARS,
     EventKind,
@@ -217,3 +219,91 @@ def test_export_keeps_every_stored_record_as_written(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 34
+
+
+ALIAS_BOMB = """brand: Acme
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+lexicon: {bomb: *h}
+"""
+
+
+def test_an_alias_bomb_in_the_watch_config_is_refused_before_it_expands(tmp_path: Path) -> None:
+    """The billion-laughs file is refused at its first alias, naming the place."""
+    path = tmp_path / "warroom.yaml"
+    path.write_text(ALIAS_BOMB, encoding="utf-8")
+    with pytest.raises(ConfigInvalid) as raised:
+        load_config(path)
+    assert str(raised.value) == (
+        f"{path}:3:8: aliases are not allowed ('*a'); write the value out in full"
+    )
+
+
+SLOW_CLIENTS = """
+import socket, sys, time
+port, count = int(sys.argv[1]), int(sys.argv[2])
+held = []
+for _ in range(count):
+    s = socket.socket()
+    s.settimeout(5)
+    try:
+        s.connect(("127.0.0.1", port))
+        s.sendall(b"POST /mentions HTTP/1.1\\r\\nHost: x\\r\\n")  # and never the rest
+    except OSError:
+        pass
+    held.append(s)
+print("holding", flush=True)
+time.sleep(30)
+"""
+
+
+@pytest.mark.slow
+async def test_eleven_hundred_slow_connections_leave_notes_saving(tmp_path: Path) -> None:
+    """A flood of connections that never finish their request: the webhook holds at most its
+    cap, the process keeps descriptors to spare, and a note is saved meanwhile."""
+    clock = FrozenClock(NOW)
+    source = WebhookSource(
+        "inbox",
+        {"port": 0, "allow_unauthenticated": True},
+        session=None,  # type: ignore[arg-type]  # a receiver makes no requests
+        cursors=CursorStore(tmp_path / "cursors"),
+        clock=clock,
+        topics=Topics(["acme"]),
+    )
+    stop = asyncio.Event()
+
+    async def emit(mentions: list[Mention]) -> None:
+        return None
+
+    runner = asyncio.create_task(source.run(emit, stop))
+    await asyncio.wait_for(source.ready.wait(), 5)
+    flood = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        SLOW_CLIENTS,
+        str(source.port),
+        "1100",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert flood.stdout is not None
+        await asyncio.wait_for(flood.stdout.readline(), 60)
+        log = IncidentStore(tmp_path / "data").create("flood", clock=clock)
+        note = log.append(EventKind.NOTE, {"text": "holding statement approved"}, author="dana")
+        log.close()
+        open_fds = len(os.listdir("/proc/self/fd"))
+        assert note.seq >= 1
+        # Held: at most the cap; waiting in the listen backlog: at most the cap again.
+        assert source.refused_connections >= 1100 - 2 * source.max_connections
+        assert open_fds < source.max_connections + 100
+    finally:
+        flood.kill()
+        await flood.wait()
+        stop.set()
+        await asyncio.wait_for(runner, 10)
