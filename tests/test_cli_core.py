@@ -94,3 +94,30 @@ def test_demo_headless_prints_the_level_changes() -> None:
     assert result.exit_code == 0
     assert "CRISIS" in result.stdout
     assert "final level" in result.stderr
+
+
+def test_analyze_reads_its_input_as_a_stream(monkeypatch) -> None:
+    """The engine is handed batches of at most ANALYZE_BATCH while the input is still being
+    read, never the whole file: memory stays flat whatever the file's size."""
+    from warroom.incident.engine import Engine
+    from warroom.offline import analyze as analyze_module
+
+    monkeypatch.setattr(analyze_module, "ANALYZE_BATCH", 100)
+    read = 0
+    seen_sizes: list[tuple[int, int]] = []
+    real_ingest = Engine.ingest
+
+    def ingest(self, mentions, *, advance=True):  # type: ignore[no-untyped-def]
+        seen_sizes.append((len(mentions), read))
+        return real_ingest(self, mentions, advance=advance)
+
+    def stream():  # type: ignore[no-untyped-def]
+        nonlocal read
+        for mention in demo_scenario.load()[:1000]:
+            read += 1
+            yield mention
+
+    monkeypatch.setattr(Engine, "ingest", ingest)
+    analyze_module.analyze(stream())
+    assert max(size for size, _ in seen_sizes) == 100
+    assert seen_sizes[0][1] <= 100  # the first batch went in after 100 were read, not 1,000

@@ -11,6 +11,9 @@ from warroom.detection.sentiment import Scorer
 from warroom.detection.signals import DetectorRule, LevelChange, MinuteStats, Signals, TrendingTerm
 from warroom.incident.engine import Engine
 from warroom.model import LineProblem, Mention, format_time
+from warroom.offline.replay import batches
+
+ANALYZE_BATCH = 5000
 
 
 @dataclass
@@ -54,7 +57,8 @@ def analyze(
     """Score and detect over a whole stream; minutes are judged once all their mentions are in."""
     signals = Signals(rule)
     engine = Engine(clock=SystemClock(), signals=signals, scorer=Scorer(dict(lexicon or {})))
-    engine.ingest(mentions, advance=False)
+    for batch in batches(mentions, ANALYZE_BATCH):  # one batch in memory, whatever the input
+        engine.ingest(batch, advance=False)
     alerts = list(engine.finish().level_changes)
     series = signals.series()
     stats = engine.stats

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 
 from warroom.clock import FrozenClock, ScaledClock, SystemClock
 from warroom.incident.engine import Engine
@@ -16,8 +17,22 @@ BATCH_SECONDS = 0.1
 BATCH_SIZE = 1000
 
 
+def peek(mentions: Iterable[Mention]) -> tuple[Mention | None, Iterator[Mention]]:
+    """The first mention of a stream (None when empty) and the whole stream, first included."""
+    stream = iter(mentions)
+    first = next(stream, None)
+    return first, stream if first is None else itertools.chain([first], stream)
+
+
+def batches(mentions: Iterable[Mention], size: int = BATCH_SIZE) -> Iterator[list[Mention]]:
+    """The stream in lists of at most `size`: never more than one batch is held at a time."""
+    stream = iter(mentions)
+    while batch := list(itertools.islice(stream, size)):
+        yield batch
+
+
 async def paced_batches(
-    mentions: Sequence[Mention],
+    mentions: Iterable[Mention],
     speed: float | None,
     *,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -26,21 +41,23 @@ async def paced_batches(
     """Yield mentions in file order, in batches, waiting so event time runs `speed` times faster.
 
     `speed=None` means as fast as possible. Late (out-of-order) mentions never make time go back.
+    The input is read as it goes: a file of any size costs one batch of memory.
     """
-    if not mentions:
+    first, stream = peek(mentions)
+    if first is None:
         return
     if speed is None:
-        for start in range(0, len(mentions), BATCH_SIZE):
-            yield list(mentions[start : start + BATCH_SIZE])
+        for chunk in batches(stream):
+            yield chunk
             await sleep(0)
         return
     if speed <= 0:
         raise ValueError("speed must be positive")
-    origin_event = mentions[0].created_at
+    origin_event = first.created_at
     origin_wall = monotonic()
     batch: list[Mention] = []
     first_due = last_due = 0.0
-    for mention in mentions:
+    for mention in stream:
         due = max(last_due, (mention.created_at - origin_event).total_seconds() / speed)
         if batch and (due - first_due >= BATCH_SECONDS or len(batch) >= BATCH_SIZE):
             await _sleep_until(origin_wall + last_due, sleep, monotonic)
@@ -64,16 +81,17 @@ async def _sleep_until(
 
 async def feed_engine(
     engine: Engine,
-    mentions: Sequence[Mention],
+    mentions: Iterable[Mention],
     speed: float | None,
     progress: Callable[[int], object] = lambda count: None,
 ) -> None:
     """Feed a recorded stream through the engine, paced by event time at `speed` (or at once)."""
-    if mentions and isinstance(engine.clock, ScaledClock):
+    first, stream = peek(mentions)
+    if first is not None and isinstance(engine.clock, ScaledClock):
         # Paced from now: time spent opening (or resuming) the incident must not put the clock
         # ahead, or ticks would judge minutes before their mentions are fed.
-        engine.clock.restart(mentions[0].created_at)
-    async for batch in paced_batches(mentions, speed):
+        engine.clock.restart(first.created_at)
+    async for batch in paced_batches(stream, speed):
         if isinstance(engine.clock, FrozenClock):
             engine.clock.set(max(engine.clock.now(), *(m.created_at for m in batch)))
         engine.ingest(batch)
@@ -82,9 +100,9 @@ async def feed_engine(
         progress(len(batch))
 
 
-def replay_clock(mentions: Sequence[Mention], speed: float | None) -> FrozenClock | ScaledClock:
+def replay_clock(first: Mention | None, speed: float | None) -> FrozenClock | ScaledClock:
     """Without a speed, time follows the file: events are stamped with the mentions' time."""
-    start = mentions[0].created_at if mentions else SystemClock().now()
+    start = first.created_at if first is not None else SystemClock().now()
     return ScaledClock(start, speed) if speed else FrozenClock(start)
 
 

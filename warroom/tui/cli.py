@@ -7,7 +7,6 @@ Textual is imported inside each command, only when a console opens, so the headl
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 
 import click
@@ -19,7 +18,7 @@ from warroom.detection.sentiment import Scorer
 from warroom.detection.signals import Signals
 from warroom.incident.engine import Engine, EngineUpdate
 from warroom.model import LineProblem
-from warroom.offline.replay import feed_engine, open_or_create, replay_clock
+from warroom.offline.replay import feed_engine, open_or_create, peek, replay_clock
 from warroom.playbook import (
     PlaybookInvalid,
     PlaybookNotFound,
@@ -27,6 +26,9 @@ from warroom.playbook import (
     load_playbook,
     user_playbooks_dir,
 )
+
+# A progress line on stderr every this many mentions (the total is not known while streaming).
+PROGRESS_EVERY = 100_000
 
 
 def print_level_changes(update: EngineUpdate) -> None:
@@ -77,7 +79,8 @@ def replay(
     if speed is not None and speed <= 0:
         raise click.BadParameter("must be positive", param_hint="--speed")
     problems: list[LineProblem] = []
-    mentions = list(read_mention_file(file, problems))
+    # Read as it is fed: a file of any size costs one batch of memory.
+    first, mentions = peek(read_mention_file(file, problems))
     name = incident_name or f"replay {file if file != '-' else 'stdin'}"
     if tui:
         from warroom.tui.launch import run_console
@@ -87,12 +90,19 @@ def replay(
         )
         return
     log, existing = open_or_create(context.store(), name)
-    engine = Engine(clock=replay_clock(mentions, speed), signals=Signals(), scorer=Scorer())
+    engine = Engine(clock=replay_clock(first, speed), signals=Signals(), scorer=Scorer())
     engine.attach(log, resume=existing)
     engine.listeners.append(print_level_changes)
+    fed = 0
+
+    def progress(count: int) -> None:
+        nonlocal fed
+        before, fed = fed, fed + count
+        if before // PROGRESS_EVERY != fed // PROGRESS_EVERY:
+            click.echo(f"replaying: {fed:,} mentions", err=True)
+
     try:
-        with click.progressbar(length=len(mentions), label="replaying", file=sys.stderr) as bar:
-            asyncio.run(feed_engine(engine, mentions, speed, bar.update))
+        asyncio.run(feed_engine(engine, mentions, speed, progress))
         engine.finish()
     finally:
         engine.close()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+import itertools
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from warroom.clock import Clock, ScaledClock, SystemClock
@@ -19,7 +20,7 @@ from warroom.live.watch import (
     run_sources,
 )
 from warroom.model import Mention
-from warroom.offline.replay import paced_batches
+from warroom.offline.replay import batches, paced_batches, peek
 from warroom.playbook import Playbook, default_playbook
 from warroom.tui.app import Feeder, WarroomApp
 
@@ -28,20 +29,30 @@ DEMO_LEAD = timedelta(minutes=8)
 HISTORY_CHUNK = 2000
 
 
-def replay_feeder(history: Sequence[Mention], live: Sequence[Mention], speed: float) -> Feeder:
-    """Load the history at once (the baseline), then play the rest at `speed` times real time."""
+def replay_feeder(mentions: Iterable[Mention], start: datetime, speed: float) -> Feeder:
+    """Load what was posted before `start` at once (the baseline), then play the rest at `speed`
+    times real time. The stream is read as it is fed: a file of any size costs a batch."""
 
     async def feed(app: WarroomApp) -> None:
         session = app.session
-        for start in range(0, len(history), HISTORY_CHUNK):
-            await session.ingest(history[start : start + HISTORY_CHUNK])
-        unseen = [m for m in live if not session.engine.has_seen(m.id)]
-        if not unseen:
+        stream = iter(mentions)
+        for batch in batches(stream, HISTORY_CHUNK):
+            cut = next((n for n, m in enumerate(batch) if m.created_at >= start), None)
+            history = batch if cut is None else batch[:cut]
+            if history:
+                await session.ingest(history)
+            if cut is not None:
+                stream = itertools.chain(batch[cut:], stream)
+                break
+        # Resuming: what the incident already holds is passed over, not paced again.
+        unseen = (m for m in stream if not session.engine.has_seen(m.id))
+        first_live, rest = peek(unseen)
+        if first_live is None:
             app.notify("The replay is over: every mention is in.")
             return
         if isinstance(session.clock, ScaledClock):
-            session.clock.restart(unseen[0].created_at)
-        async for batch in paced_batches(unseen, speed):
+            session.clock.restart(first_live.created_at)
+        async for batch in paced_batches(rest, speed):
             await session.ingest(batch)
         app.notify("The replay is over: every mention is in.")
 
@@ -80,10 +91,8 @@ def demo_app(
 
     mentions = demo_scenario.load()
     start = demo_scenario.TRIGGER_AT - DEMO_LEAD
-    history = [m for m in mentions if m.created_at < start]
-    live = [m for m in mentions if m.created_at >= start]
     session = demo_session(data_dir, ScaledClock(start, speed), scoring=scoring)
-    return WarroomApp(session, feeder=replay_feeder(history, live, speed))
+    return WarroomApp(session, feeder=replay_feeder(mentions, start, speed))
 
 
 def run_demo(data_dir: Path, *, speed: float = 30.0) -> None:
@@ -92,15 +101,17 @@ def run_demo(data_dir: Path, *, speed: float = 30.0) -> None:
 
 
 def run_console(
-    data_dir: Path, *, mentions: Sequence[Mention], speed: float, name: str, brand: str = "brand"
+    data_dir: Path, *, mentions: Iterable[Mention], speed: float, name: str, brand: str = "brand"
 ) -> None:
-    """`warroom replay FILE --tui`: any file, the first hour loaded at once as the baseline."""
-    if not mentions:
+    """`warroom replay FILE --tui`: any file, its first hour loaded at once as the baseline.
+
+    The file is read as it is fed (in time order, as recordings are: a post that comes late
+    is played when it comes), so the first frame shows at once and memory stays flat.
+    """
+    first, stream = peek(mentions)
+    if first is None:
         raise SystemExit("nothing to replay: the file has no valid mention")
-    ordered = sorted(mentions, key=lambda m: m.created_at)
-    start = ordered[0].created_at + timedelta(hours=1)
-    history = [m for m in mentions if m.created_at < start]
-    live = [m for m in mentions if m.created_at >= start]
+    start = first.created_at + timedelta(hours=1)
     session = Session(
         store=IncidentStore(data_dir),
         clock=ScaledClock(start, speed),
@@ -109,7 +120,7 @@ def run_console(
         scoring=ProcessScoring(),
     )
     session.open(name)
-    WarroomApp(session, feeder=replay_feeder(history, live, speed)).run()
+    WarroomApp(session, feeder=replay_feeder(stream, start, speed)).run()
 
 
 def live_feeder(config: WatchConfig, cursors: CursorStore) -> Feeder:
