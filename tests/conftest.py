@@ -33,3 +33,14 @@ def demo_scored() -> list:
     from scripts.scenes import score_demo
 
     return score_demo()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real redis-server on a free port on 127.0.0.1 (append-only file on), stopped after."""
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
