@@ -62,7 +62,9 @@ class IncidentState:
         if event.kind in TIMELINE_KINDS:
             self.timeline.append(event)
         match event.kind:
-            case EventKind.DECLARED:
+            case EventKind.DECLARED if self.declared_at is None:
+                # The first declaration wins: two people declaring at once (team mode) make
+                # one incident, the one the team's stream took first.
                 self.declared_at = _time(data.get("declared_at")) or event.at
                 self.declared_by = event.author
                 self.name = str(data.get("name") or self.name)

@@ -31,6 +31,9 @@ from warroom.yamlpos import (
 CONFIG_NAME = "warroom.yaml"
 TOP_KEYS: tuple[str, ...] = ("brand", "operator", "playbook", "topics", "sources", "notifications")
 TOP_KEYS += ("lexicon", "detector", "keymap")  # valences; signals overrides; key bindings
+TOP_KEYS += ("role", "team")  # this console's role; the shared incident
+TEAM_KEYS = ("name", "url_env")
+DEFAULT_TEAM_URL_ENV = "WARROOM_TEAM_URL"
 TERM_KINDS = {"keywords": "", "hashtags": "#", "handles": "@"}
 COMMON_SOURCE_KEYS = ("name", "kind", "base_url", "interval", "max_backoff")
 NOTIFICATION_KINDS = ("slack", "json")
@@ -69,6 +72,15 @@ class NotificationConfig:
     events: tuple[str, ...] = DEFAULT_EVENTS
 
 
+@dataclass(frozen=True, slots=True)
+class TeamConfig:
+    """The `team:` section: the team's name and the environment variable with its Redis URL
+    (the URL holds the ACL password, so it never comes from a file)."""
+
+    name: str = "default"
+    url_env: str = DEFAULT_TEAM_URL_ENV
+
+
 @dataclass
 class WatchConfig:
     """Everything warroom.yaml says."""
@@ -83,6 +95,8 @@ class WatchConfig:
     detector: dict[str, float | int] = field(default_factory=dict)
     path: Path | None = None
     keymap: dict[str, str] = field(default_factory=dict)
+    role: str | None = None
+    team: TeamConfig | None = None
 
     def source(self, name: str) -> SourceConfig:
         """The source of that name; KeyError with a did-you-mean otherwise."""
@@ -271,6 +285,8 @@ class _Checker(YamlChecker):
         lexicon = self.lexicon(data.get("lexicon"))
         detector = self.detector(data.get("detector"))
         keymap = self.keymap(data.get("keymap"))
+        role = self.text(data, ("role",))
+        team = self.team(data.get("team"))
         return WatchConfig(
             brand,
             topics,
@@ -281,7 +297,27 @@ class _Checker(YamlChecker):
             lexicon,
             detector,
             keymap=keymap,
+            role=role,
+            team=team,
         )
+
+    def team(self, value: Any) -> TeamConfig | None:
+        """`team: {name: comms, url_env: WARROOM_TEAM_URL}`; the URL itself never here."""
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.error(
+                ("team",), "must be a mapping: team: {name: comms, url_env: WARROOM_TEAM_URL}"
+            )
+            return None
+        self.keys(value, ("team",), TEAM_KEYS)
+        name = self.text(value, ("team", "name")) or "default"
+        if not re.match(r"^[a-z0-9][a-z0-9_-]{0,39}$", name):
+            self.error(("team", "name"), "lowercase letters, digits, - and _, at most 40")
+        url_env = self.text(value, ("team", "url_env")) or DEFAULT_TEAM_URL_ENV
+        if not ENV_NAME.match(url_env):
+            self.error(("team", "url_env"), "must name an environment variable (WARROOM_TEAM_URL)")
+        return TeamConfig(name, url_env)
 
     def keymap(self, value: Any) -> dict[str, str]:
         """Binding id -> keys, e.g. `feed.filter: f` or `incident.declare: ctrl+d`."""
