@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import click
 
+from warroom.cli.act import check, close, declare, note
 from warroom.cli.common import Context
 from warroom.cli.config import fetch, init
 from warroom.cli.core import analyze, incidents
 from warroom.cli.errors import WarroomGroup
 from warroom.cli.playbook import playbook
 from warroom.cli.review import export, report
+from warroom.cli.team import team
 
 
 @click.group(cls=WarroomGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,4 +32,6 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
 
 
 for _command in (analyze, incidents, playbook, init, fetch, report, export):
+    main.add_command(_command)
+for _command in (note, check, declare, close, team):
     main.add_command(_command)

@@ -180,6 +180,16 @@ class TeamLink:
                 out.append((_text(stream), _text(entry_id), fields))
         return out
 
+    async def entries(
+        self, key: str, *, newest_first: bool = False, count: int | None = None
+    ) -> list[tuple[str, dict[bytes, bytes]]]:
+        """A stream's entries (XRANGE, or XREVRANGE newest first): (entry id, fields)."""
+        if newest_first:
+            answer: Any = await self.redis.xrevrange(key, count=count)
+        else:
+            answer = await self.redis.xrange(key, count=count)
+        return [(_text(entry_id), fields) for entry_id, fields in answer or []]
+
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
