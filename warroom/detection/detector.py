@@ -165,6 +165,39 @@ class MinuteStats:
     def negative_share(self) -> float | None:
         return _share(self.negative, self.scored)
 
+    def to_row(self) -> list[Any]:
+        """Every count as a JSON-ready list, for a checkpoint (`from_row` reads it back)."""
+        return [
+            self.volume,
+            self.scored,
+            self.negative,
+            self.neutral,
+            self.positive,
+            self.compound_sum,
+            self.reach_weighted_sum,
+            self.reach_weight,
+            self.non_english,
+            {name: [c.volume, c.scored, c.negative] for name, c in self.by_topic.items()},
+        ]
+
+    @classmethod
+    def from_row(cls, minute: datetime, row: Sequence[Any]) -> MinuteStats:
+        """The minute `to_row` wrote."""
+        volume, scored, negative, neutral, positive, compound, reach_sum, reach, other, topics = row
+        return cls(
+            minute,
+            int(volume),
+            int(scored),
+            int(negative),
+            int(neutral),
+            int(positive),
+            float(compound),
+            float(reach_sum),
+            float(reach),
+            int(other),
+            {str(name): TopicCount(*map(int, counts)) for name, counts in topics.items()},
+        )
+
     @property
     def reach_weighted_compound(self) -> float | None:
         return _share(self.reach_weighted_sum, self.reach_weight)
@@ -217,6 +250,29 @@ class Baseline:
         self.pearson_sum = 0.0
         self.pearson_minutes = 0.0
         self.terms = TermCounts()
+
+    _SUMS = (
+        "minutes",
+        "volume",
+        "scored_volume",
+        "scored",
+        "negative",
+        "compound_sum",
+        "pearson_sum",
+        "pearson_minutes",
+    )
+
+    def state(self) -> dict[str, Any]:
+        """What was learned, JSON-ready, for a checkpoint (`restore` reads it back)."""
+        sums = {name: getattr(self, name) for name in self._SUMS}
+        return {"ready": self.ready, **sums, "terms": self.terms.state()}
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Take back what `state` wrote (the half-life comes from the rule, not the state)."""
+        self.ready = bool(state["ready"])
+        for name in self._SUMS:
+            setattr(self, name, float(state[name]))
+        self.terms.restore(state["terms"])
 
     @property
     def negative_share(self) -> float:

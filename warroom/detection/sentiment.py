@@ -263,6 +263,8 @@ class Scorer:
             raise ValueError(f"cache_size must be 0 or more, got {cache_size}")
         extra = _checked_lexicon(extra_lexicon or {})
         self._analyzer = _new_analyzer({**CRISIS_LEXICON, **extra})
+        # Bounded: at most `cache_size` keys of at most _LONG_KEY_CHARS characters (a longer
+        # text is keyed by a 16-byte digest), so ~10 MB for posts and ~60 MB at the worst.
         self._cache: OrderedDict[str | bytes, float] = OrderedDict()
         self._cache_size = cache_size
         self.cache_hits = 0
@@ -317,6 +319,7 @@ class Scorer:
         return round(total / len(tokens), 4)
 
 
+# One Scorer per lexicon in a worker process: a console has one lexicon, so one cache.
 _PROCESS_SCORERS: dict[tuple[tuple[str, float], ...], Scorer] = {}
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,6 +114,8 @@ class Signals:
         self.baseline = Baseline(self.rule.baseline_half_life_minutes)
         self.keep_minutes = keep_minutes  # None: every minute is kept (the review replays all)
         self._buckets: dict[int, MinuteStats] = {}
+        # The bucket keys in order: pruning and finding the next busy minute bisect it (no scan).
+        self._keys: list[int] = []
         stopwords = STOPWORDS | {word.lower() for word in extra_stopwords}
         self._terms = TermSample(SAMPLE_PER_MINUTE, stopwords)  # recent minutes only
         self._next: int | None = None  # the next minute to evaluate
@@ -143,7 +146,7 @@ class Signals:
             if self._horizon is not None and key > self._horizon:
                 self.skipped_future += 1
                 return
-            bucket = self._buckets[key] = MinuteStats(minute_of(key))
+            bucket = self._new_bucket(key)
         score = scored.score
         if bucket.count(mention.topic, score.compound, score.label, mention.reach):
             self._count_terms(key, mention.text, 1)
@@ -163,8 +166,17 @@ class Signals:
         """
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = MinuteStats(minute_of(key))
+            bucket = self._new_bucket(key)
         return bucket.count(topic, compound, label, reach)
+
+    def _new_bucket(self, key: int) -> MinuteStats:
+        bucket = self._buckets[key] = MinuteStats(minute_of(key))
+        keys = self._keys
+        if not keys or key > keys[-1]:
+            keys.append(key)  # the usual case: posts come in time order
+        else:
+            insort(keys, key)
+        return bucket
 
     def _count_terms(self, key: int, text: str, sign: int) -> None:
         # Minutes already learned (or forgotten) are not tokenized: very late posts cost nothing.
@@ -192,7 +204,7 @@ class Signals:
         if self._next is None:
             if not self._buckets:
                 return []
-            self._next = min(self._buckets)
+            self._next = self._keys[0]
         if self._next > last_complete:
             return []
         changes = []
@@ -207,8 +219,9 @@ class Signals:
             if quiet >= settle and self.level is Level.NORMAL and self.baseline.ready:
                 # Hours or months with no mention change nothing more once the windows are
                 # empty and the level has settled: jump to the next minute that has mentions.
-                ahead = [key for key in self._buckets if key >= self._next]
-                self._next = min(min(ahead, default=last_complete + 1), last_complete + 1)
+                index = bisect_left(self._keys, self._next)
+                ahead = self._keys[index] if index < len(self._keys) else last_complete + 1
+                self._next = min(ahead, last_complete + 1)
                 quiet = 0
         self._terms.forget_before(self._next - self.rule.trend_window_minutes - 1)
         forgotten = self._next - self.rule.trend_window_minutes
@@ -327,13 +340,86 @@ class Signals:
             )
         return reading.sentence()
 
+    # -- a checkpoint ------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        """What the state is computed under: a checkpoint is only good for the same settings."""
+        return {
+            "rule": asdict(self.rule),
+            "stopwords": sorted(self._terms.stopwords - STOPWORDS),
+            "sample_per_minute": self._terms.per_minute,
+            "keep_minutes": self.keep_minutes,
+        }
+
+    def state(self) -> dict[str, Any]:
+        """Everything counted, learned and judged, as a JSON-ready copy (`restore` reads it).
+
+        A copy, so it can be encoded in another thread while mentions go on arriving here.
+        """
+        return {
+            "level": str(self.level),
+            "reason": self.reason,
+            "skipped_future": self.skipped_future,
+            "baseline": self.baseline.state(),
+            "buckets": [[key, self._buckets[key].to_row()] for key in self._keys],
+            "terms": self._terms.state(),
+            "next": self._next,
+            "horizon": self._horizon,
+            "minutes_seen": self._minutes_seen,
+            "absorbed_through": self._absorbed_through,
+            "last_unsettled": self._last_unsettled,
+            "reported": sorted(self._reported),
+            "raised_by": self._raised_by,
+            "calm": self._calm,
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Continue from what `state` wrote, under this object's rule and stopwords."""
+        # Everything is read before anything is changed: a damaged state leaves these as they were.
+        baseline = Baseline(self.rule.baseline_half_life_minutes)
+        baseline.restore(state["baseline"])
+        terms = TermSample(self._terms.per_minute, self._terms.stopwords)
+        terms.restore(state["terms"])
+        buckets = {
+            int(key): MinuteStats.from_row(minute_of(int(key)), row)
+            for key, row in state["buckets"]
+        }
+        values = (
+            Level(state["level"]),
+            str(state["reason"]),
+            int(state["skipped_future"]),
+            _optional_int(state["next"]),
+            _optional_int(state["horizon"]),
+            int(state["minutes_seen"]),
+            _optional_int(state["absorbed_through"]),
+            int(state["last_unsettled"]),
+            {int(key) for key in state["reported"]},
+            int(state["raised_by"]),
+            int(state["calm"]),
+        )
+        self.baseline, self._terms, self._buckets = baseline, terms, buckets
+        self._keys = sorted(buckets)
+        (
+            self.level,
+            self.reason,
+            self.skipped_future,
+            self._next,
+            self._horizon,
+            self._minutes_seen,
+            self._absorbed_through,
+            self._last_unsettled,
+            self._reported,
+            self._raised_by,
+            self._calm,
+        ) = values
+
     # -- what the console and the report read -------------------------------------------------
 
     def _cursor(self) -> int | None:
         # The last minute evaluated; before the first evaluation, the newest minute seen.
         if self._minutes_seen and self._next is not None:
             return self._next - 1
-        return max(self._buckets, default=None)
+        return self._keys[-1] if self._keys else None
 
     def series(self, max_gap: int | None = MAX_FILLED_GAP_MINUTES) -> list[MinuteStats]:
         """Every minute from the first to the last, gaps of up to `max_gap` minutes filled.
@@ -343,7 +429,7 @@ class Signals:
         """
         series: list[MinuteStats] = []
         previous: int | None = None
-        for key in sorted(self._buckets):
+        for key in self._keys:
             if previous is not None and (max_gap is None or key - previous <= max_gap):
                 series.extend(MinuteStats(minute_of(gap)) for gap in range(previous + 1, key))
             series.append(self._buckets[key])
@@ -415,5 +501,14 @@ class Signals:
             return
         needed = self.rule.trend_window_minutes + self.rule.window_minutes + SPARK_MINUTES
         oldest = cursor - max(keep_minutes, needed) + 1
-        for key in [key for key in self._buckets if key < oldest]:
+        keys = self._keys
+        if not keys or keys[0] >= oldest:
+            return
+        cut = bisect_left(keys, oldest)
+        for key in keys[:cut]:
             del self._buckets[key]
+        del keys[:cut]
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)

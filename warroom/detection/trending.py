@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # URLs, @handles (Mastodon's @user@host too) and HTML entities are never terms.
 _NOT_TERMS = re.compile(r"(?:https?://|www\.)\S+|@[\w.@-]+|&#?\w+;")
@@ -88,6 +89,18 @@ class TermSample:
         for term in terms_of(text, self.stopwords):
             counts[term] = counts.get(term, 0) + sign
 
+    def state(self) -> dict[str, Any]:
+        """The per-minute counts, JSON-ready, for a checkpoint (`restore` reads them back)."""
+        return {
+            "counts": [[key, dict(counts)] for key, counts in self.counts.items()],
+            "sampled": [[key, number] for key, number in self.sampled.items()],
+        }
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Take back what `state` wrote."""
+        self.counts = {int(key): dict(counts) for key, counts in state["counts"]}
+        self.sampled = {int(key): int(number) for key, number in state["sampled"]}
+
     def forget_before(self, key: int) -> None:
         """Drop the minutes before `key`."""
         for old in [old for old in self.counts if old < key]:
@@ -112,6 +125,16 @@ class TermCounts:
     def total(self) -> float:
         """The decayed number of term occurrences seen."""
         return self._total
+
+    def state(self) -> dict[str, Any]:
+        """The decayed counts, JSON-ready, for a checkpoint (`restore` reads them back)."""
+        return {"counts": dict(self._counts), "scale": self._scale, "total": self._total}
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Take back what `state` wrote."""
+        self._counts = {str(term): float(value) for term, value in state["counts"].items()}
+        self._scale = float(state["scale"])
+        self._total = float(state["total"])
 
     def get(self, term: str) -> float:
         """The decayed count of one term."""

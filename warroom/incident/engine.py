@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from time import monotonic
 from typing import Any
 
 from warroom.clock import Clock
 from warroom.detection.sentiment import Scorer
 from warroom.detection.signals import FUTURE_SLACK_MINUTES, LevelChange, Signals
-from warroom.incident.log import IncidentLog
+from warroom.incident import checkpoint as checkpoints
+from warroom.incident.checkpoint import Checkpoint
+from warroom.incident.log import IncidentLog, LogPosition
 from warroom.incident.state import IncidentState
 from warroom.model import (
     OVERRIDE_COMPOUND,
@@ -30,10 +34,19 @@ from warroom.model import (
 logger = logging.getLogger("warroom.incident.engine")
 
 # Ids remembered for deduplication; the oldest are forgotten first (sources dedupe too).
+# The bound on memory: a set and a deque of 500,000 ids, 21 MB plus the ids (35 MB when short).
 SEEN_IDS_LIMIT = 500_000
 # Stored mentions are read back in chunks of this many when resuming an incident.
 RESUME_CHUNK = 50_000
 FUTURE_SLACK = timedelta(minutes=FUTURE_SLACK_MINUTES)
+# The feed's window: the latest mentions, and the latest negative brand ones (the evidence).
+# Each mention is a few hundred bytes to a few KB: about 5-15 MB for the two together.
+FEED_WINDOW = 5000
+FEED_NEGATIVE = 500
+# A checkpoint is written in a thread after this many mentions or this many seconds (once a
+# mention came), whichever comes first; and on close. A resume replays only what came after.
+CHECKPOINT_EVERY = 100_000
+CHECKPOINT_SECONDS = 180.0
 
 
 @dataclass
@@ -60,6 +73,28 @@ class EngineUpdate:
 Listener = Callable[[EngineUpdate], None]
 
 
+class FeedWindow:
+    """What the feed shows when a screen opens: the latest mentions, bounded; the rest is stored."""
+
+    def __init__(self, size: int = FEED_WINDOW, negative: int = FEED_NEGATIVE) -> None:
+        self.recent: deque[ScoredMention] = deque(maxlen=size)
+        self.negative: deque[ScoredMention] = deque(maxlen=negative)
+
+    def add(self, scored: Sequence[ScoredMention]) -> None:
+        """Take in a batch (in log order): the oldest fall out."""
+        self.recent.extend(scored)
+        self.negative.extend(
+            s for s in scored if s.score.label is Label.NEGATIVE and s.mention.is_brand
+        )
+
+    def replace(self, recent: Iterable[ScoredMention], negative: Iterable[ScoredMention]) -> None:
+        """Hold these instead (the same deques: whoever holds them sees the change)."""
+        self.recent.clear()
+        self.recent.extend(recent)
+        self.negative.clear()
+        self.negative.extend(negative)
+
+
 class Engine:
     """Mentions in; scores, signals, level changes and the incident log out. Knows no screen."""
 
@@ -79,15 +114,30 @@ class Engine:
         self.state = state or IncidentState(name=log.meta.name if log else "")
         self.stats = EngineStats()
         self.listeners: list[Listener] = []
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        # A set to look ids up, a deque to forget the oldest: half an OrderedDict's memory.
+        self._seen: set[str] = set()
+        self._seen_order: deque[str] = deque()
         self.watermark: datetime | None = None
+        self.feed = FeedWindow()
+        self.resumed_from: LogPosition | None = None  # the checkpoint the last resume loaded
+        self._since_checkpoint = 0
+        self._checkpoint_due = monotonic() + CHECKPOINT_SECONDS
+        self._writer: threading.Thread | None = None
 
     # -- the log -----------------------------------------------------------------------------
 
     def attach(self, log: IncidentLog, *, resume: bool) -> None:
-        """Write into `log`; when resuming, rebuild state, signals and seen ids from it."""
+        """Write into `log`; when resuming, rebuild state, signals and seen ids from it.
+
+        From its checkpoint when one matches (then only what came after it is read), else by
+        replaying every stored mention, after which a checkpoint is written.
+        """
+        self._wait_for_checkpoint()
         self.log = log
         self.state = IncidentState(name=log.meta.name)
+        self.resumed_from = None
+        self._since_checkpoint = 0
+        self._checkpoint_due = monotonic() + CHECKPOINT_SECONDS
         if not resume:
             return
         judged: datetime | None = None  # the end of the last minute the log's detector judged
@@ -95,24 +145,102 @@ class Engine:
             self.state.apply(event)
             if event.kind is EventKind.LEVEL_CHANGED:
                 judged = _latest(judged, _judged_minute(event))
+        stored = self._from_checkpoint(log)
+        replayed = stored is None
         # The stored mentions come back into the signals (baseline), not into the log again.
         self.log = None
         try:
             chunk: list[ScoredMention] = []
-            for item in log.mentions():
+            read = 0
+            for item in log.mentions() if stored is None else stored:
                 chunk.append(item)
                 if len(chunk) >= RESUME_CHUNK:
                     self.ingest_scored(chunk, advance=False)
+                    read += len(chunk)
                     chunk = []
             self.ingest_scored(chunk, advance=False)
+            read += len(chunk)
         finally:
             self.log = log
+        # What came after the checkpoint goes into the next one (on close, or when it is due).
+        self._since_checkpoint = read
         # Level changes already in the log are not announced (nor logged) again: advance quietly
         # as far as the last run judged, not only to the last mention.
         judged = _latest(self.watermark, judged)
         if judged is not None:
             self.signals.advance(judged)
         self.stats = EngineStats()  # counts are of this run; the log holds the rest
+        if replayed and log.writable and log.mention_count():
+            self.checkpoint(wait=True)  # the next resume need not replay all of it again
+
+    def _from_checkpoint(self, log: IncidentLog) -> Iterator[ScoredMention] | None:
+        """Load the log's checkpoint into this engine; the mentions after it, or None to replay."""
+        stored = checkpoints.read(log.path, self._settings())
+        if stored is None:
+            return None
+        try:
+            after = log.mentions_after(stored.position)
+        except (ValueError, OSError) as error:
+            logger.warning(
+                "checkpoint of %s not used (%s): replaying the whole log", log.path, error
+            )
+            return None
+        try:
+            watermark = parse_time(stored.watermark) if stored.watermark else None
+            self.signals.restore(stored.signals)  # all or nothing
+        except (ValueError, KeyError, TypeError, IndexError) as error:
+            logger.warning(
+                "checkpoint of %s damaged (%s): replaying the whole log", log.path, error
+            )
+            return None
+        self.watermark = watermark
+        self._seen = set(stored.seen)
+        self._seen_order = deque(stored.seen)
+        self.feed.replace(stored.feed, stored.feed_negative)
+        self.resumed_from = stored.position
+        return after
+
+    def _settings(self) -> dict[str, Any]:
+        """What a checkpoint is computed under: it is used only if these are unchanged."""
+        return {"version": checkpoints.VERSION, **self.signals.settings()}
+
+    def _capture(self, position: LogPosition) -> Checkpoint:
+        # On the caller's thread, and quick: copies only; encoding happens in the writer thread.
+        return Checkpoint(
+            position=position,
+            settings=self._settings(),
+            signals=self.signals.state(),
+            seen=list(self._seen_order),
+            watermark=format_time(self.watermark) if self.watermark else None,
+            feed=list(self.feed.recent),
+            feed_negative=list(self.feed.negative),
+        )
+
+    def checkpoint(self, *, wait: bool = False) -> bool:
+        """Checkpoint the state beside the log: flushed, encoded and written in a thread (or
+        here, with `wait`). False when there is nothing to write to, or one is still running."""
+        log = self.log
+        if log is None or not log.writable or log.closed:
+            return False
+        if self._writer is not None and self._writer.is_alive():
+            return False
+        self._since_checkpoint = 0
+        self._checkpoint_due = monotonic() + CHECKPOINT_SECONDS
+        # The position includes mentions still buffered: the writer flushes them first.
+        captured = self._capture(log.position())
+        if wait:
+            _write_checkpoint(log, captured)
+            return True
+        self._writer = threading.Thread(
+            target=_write_checkpoint, args=(log, captured), name="warroom-checkpoint", daemon=True
+        )
+        self._writer.start()
+        return True
+
+    def _wait_for_checkpoint(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.join()
 
     # -- mentions ----------------------------------------------------------------------------
 
@@ -120,15 +248,17 @@ class Engine:
         """Drop mentions seen before: the same id twice is one mention."""
         out: list[Mention] = []
         seen = self._seen
+        order = self._seen_order
         for mention in mentions:
             self.stats.received += 1
             if mention.id in seen:
                 self.stats.duplicates += 1
                 continue
-            seen[mention.id] = None
+            seen.add(mention.id)
+            order.append(mention.id)
             out.append(mention)
-        while len(seen) > SEEN_IDS_LIMIT:
-            seen.popitem(last=False)
+        while len(order) > SEEN_IDS_LIMIT:
+            seen.discard(order.popleft())
         return out
 
     def has_seen(self, mention_id: str) -> bool:
@@ -182,10 +312,15 @@ class Engine:
                 latest = mention.created_at
         self.watermark = latest
         self.signals.add_many(counted)
+        self.feed.add(scored)
         if self.log is not None:
             self.log.append_mentions(scored)
         if advance and latest is not None:
             self._advance(latest, update)
+        if self.log is not None:
+            self._since_checkpoint += len(scored)
+            if self._since_checkpoint >= CHECKPOINT_EVERY or monotonic() >= self._checkpoint_due:
+                self.checkpoint()
         self._announce(update)
         return update
 
@@ -269,9 +404,19 @@ class Engine:
                 logger.exception("engine: a listener failed on an update")
 
     def close(self) -> None:
-        """Flush and release the incident log."""
-        if self.log is not None:
-            self.log.close()
+        """Flush, checkpoint and release the incident log."""
+        self._wait_for_checkpoint()
+        log = self.log
+        if log is None:
+            return
+        if log.writable and not log.closed and self._since_checkpoint:
+            try:
+                log.flush()
+                self.checkpoint(wait=True)
+            except OSError as error:
+                # Closing the log says so (it flushes again); a resume will replay instead.
+                logger.warning("engine: no checkpoint of %s at close (%s)", log.path, error)
+        log.close()
 
 
 def _judged_minute(event: Event) -> datetime | None:
@@ -287,3 +432,13 @@ def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
     if a is None or b is None:
         return a or b
     return max(a, b)
+
+
+def _write_checkpoint(log: IncidentLog, captured: Checkpoint) -> None:
+    # The log first, so a checkpoint on disk never names mentions the log has not got.
+    try:
+        log.flush()
+        checkpoints.write(log.path, captured)
+    except Exception:
+        # A lost checkpoint costs a longer resume, never a mention: say so, and go on.
+        logger.exception("engine: the checkpoint of %s was not written", log.path)

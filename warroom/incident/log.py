@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import heapq
+import itertools
 import json
 import math
 import os
@@ -12,6 +13,7 @@ import re
 import socket
 import threading
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -121,6 +123,15 @@ class IncidentMeta:
             drill=bool(data.get("drill", False)),
             extra=dict(data.get("extra") or {}),
         )
+
+
+@dataclass(frozen=True)
+class LogPosition:
+    """A point in an incident's log: the mentions before it, the last mention's and event's seq."""
+
+    mentions: int = 0
+    mention_seq: int = 0
+    event_seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -281,6 +292,36 @@ class _Stream:
             for key in sorted(table, key=int):
                 yield table[key]
 
+    def records_after(self, count: int, seq: int) -> Iterator[dict[str, Any]]:
+        """The records after the first `count`, the last of which has `seq`; only the segments
+        that can hold them are read (the names say where each starts).
+
+        Raises ValueError, before yielding anything, when the stream does not hold such a record.
+        """
+        segments = self.segments()
+        if count <= 0:
+            return self._read_from(segments, 0)
+        index = bisect_right([start for start, _path in segments], count - 1) - 1
+        if index < 0:
+            raise ValueError(f"{self.table}: no segment holds record {count:,}")
+        start, path = segments[index]
+        table = (_load_json(path) or {}).get(self.table, {})
+        keys = sorted(table, key=int)
+        offset = count - 1 - start
+        if offset >= len(keys):
+            raise ValueError(f"{self.table}: {start + len(keys):,} records, not {count:,}")
+        found = table[keys[offset]].get("seq")
+        if found != seq:
+            raise ValueError(f"{self.table}: record {count:,} has seq {found}, not {seq}")
+        rest = [table[key] for key in keys[offset + 1 :]]
+        return itertools.chain(rest, self._read_from(segments, index + 1))
+
+    def _read_from(self, segments: list[tuple[int, Path]], index: int) -> Iterator[dict[str, Any]]:
+        for _start, path in segments[index:]:
+            table = (_load_json(path) or {}).get(self.table, {})
+            for key in sorted(table, key=int):
+                yield table[key]
+
     def close(self) -> None:
         if self._tail is not None:
             self._tail.close()
@@ -314,6 +355,9 @@ class IncidentLog:
             self._release()
             raise
         self._next_seq = max(self._events.last_seq, self._mentions.last_seq) + 1
+        # Mentions appended (buffered or on disk) and the last one's seq: a checkpoint's key.
+        self._appended = self._mentions.count() if writable else 0
+        self._last_mention_seq = self._mentions.last_seq
 
     def _acquire(self) -> None:
         lock = FileLock(self.path / "lock", thread_local=False)
@@ -399,6 +443,8 @@ class IncidentLog:
                 record["seq"] = self._next_seq
                 self._next_seq += 1
             self._buffer.extend(records)
+            self._appended += len(records)
+            self._last_mention_seq = self._next_seq - 1
         self._flush_if_due()
 
     def _flush_if_due(self) -> None:
@@ -442,6 +488,11 @@ class IncidentLog:
                     self._buffer_since = monotonic()
 
     @property
+    def closed(self) -> bool:
+        """Whether close() ran: nothing more is written, and the lock is released."""
+        return self._closed
+
+    @property
     def pending_mentions(self) -> int:
         """Mentions buffered but not yet on disk."""
         return len(self._buffer)
@@ -474,7 +525,35 @@ class IncidentLog:
 
     def mentions(self) -> Iterator[ScoredMention]:
         """The incident's mentions with their scores, in log order, rebuilt from disk."""
-        for record in self.mention_records():
+        return self._scored(self.mention_records())
+
+    def position(self) -> LogPosition:
+        """Where a writable log ends, buffered mentions included (on disk once flushed)."""
+        with self._guard:
+            return LogPosition(self._appended, self._last_mention_seq, self._events.last_seq)
+
+    def mentions_after(self, position: LogPosition) -> Iterator[ScoredMention]:
+        """The mentions after `position`, reading only the segments that can hold them.
+
+        Raises ValueError (before reading further) when the log does not reach `position`.
+        """
+        if self.writable:
+            self.flush()
+        records = self._mentions.records_after(position.mentions, position.mention_seq)
+        if position.event_seq > self._last_event_seq():
+            raise ValueError(f"events: the log ends before event {position.event_seq}")
+        self.left_out = LeftOut()
+        return self._scored(self.left_out.filter(records))
+
+    def _last_event_seq(self) -> int:
+        if self.writable:
+            return self._events.last_seq
+        segments = self._events.segments()
+        table = (_load_json(segments[-1][1]) or {}).get("events", {}) if segments else {}
+        return max(map(int, table), default=0)
+
+    def _scored(self, records: Iterable[dict[str, Any]]) -> Iterator[ScoredMention]:
+        for record in records:
             label = record.get("label")
             score = Score(record.get("compound"), Label(label) if label else None)
             try:
