@@ -302,7 +302,8 @@ async def test_eleven_hundred_slow_connections_leave_notes_saving(tmp_path: Path
         assert note.seq >= 1
         # Held: at most the cap; waiting in the listen backlog: at most the cap again.
         assert source.refused_connections >= 1100 - 2 * source.max_connections
-        assert held_fds <= source.max_connections + 10  # the cap, plus the flood's pipe
+        # The cap, plus a few: the flood's pipe, the incident's lock and files (not 1,100).
+        assert held_fds <= source.max_connections + 32
     finally:
         flood.kill()
         await flood.wait()
