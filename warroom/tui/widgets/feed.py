@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from rich.segment import Segment
 from rich.style import Style
@@ -98,23 +99,34 @@ class FeedFilter:
 
 @dataclass
 class FeedRow:
-    """A mention as the feed shows it: cleaned once, on arrival."""
+    """A mention as the feed shows it: cleaned once, when it is first drawn or filtered."""
 
     item: ScoredMention
-    text: str
-    folded: str
     label: Label | None
-    columns: str
     flagged: bool = False
 
     @classmethod
     def of(cls, item: ScoredMention) -> FeedRow:
-        mention = item.mention
-        text = clean(mention.text, limit=500)
-        author = clean(mention.author or "", limit=40)
+        # A surge brings thousands a second and most are never on screen: cleaning waits.
+        return cls(item, item.score.label)
+
+    @cached_property
+    def text(self) -> str:
+        return clean(self.item.mention.text, limit=500)
+
+    @cached_property
+    def author(self) -> str:
+        return clean(self.item.mention.author or "", limit=40)
+
+    @cached_property
+    def folded(self) -> str:
+        return f"{self.text} {self.author}".lower()
+
+    @cached_property
+    def columns(self) -> str:
+        mention = self.item.mention
         source = clean(mention.source, limit=40)
-        columns = f"{source[:8]:<8} {author[:12]:<12} {compact_number(mention.reach):>5} "
-        return cls(item, text, f"{text} {author}".lower(), item.score.label, columns)
+        return f"{source[:8]:<8} {self.author[:12]:<12} {compact_number(mention.reach):>5} "
 
     @property
     def score(self) -> str:
@@ -214,7 +226,10 @@ class MentionFeed(ScrollView, can_focus=True):
     def _show(self, rows: list[FeedRow]) -> None:
         # `rows` is oldest first; the feed is newest first, so the batch's newest goes on top.
         self.rows.extendleft(rows)
-        shown = [row for row in reversed(rows) if self.filter.matches(row)]
+        matches = self.filter.matches
+        shown = (
+            [row for row in reversed(rows) if matches(row)] if self.filter.active else rows[::-1]
+        )
         self.shown[:0] = shown
         limit = self.rows.maxlen or FEED_WINDOW
         if len(self.shown) > limit:
