@@ -295,6 +295,7 @@ async def test_eleven_hundred_slow_connections_leave_notes_saving(tmp_path: Path
     try:
         assert flood.stdout is not None
         await asyncio.wait_for(flood.stdout.readline(), 60)
+        await asyncio.sleep(1.0)  # the refused ones are closed by now; the held ones stay
         log = IncidentStore(tmp_path / "data").create("flood", clock=clock)
         note = log.append(EventKind.NOTE, {"text": "holding statement approved"}, author="dana")
         log.close()

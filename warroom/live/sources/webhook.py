@@ -283,11 +283,24 @@ class WebhookSource(Source):
         """The server's protocol factory, refusing connections past max_connections."""
         serve = runner.server
         assert serve is not None, "runner.setup() first"
+        loop = asyncio.get_running_loop()
+        # Accepted in this burst but not yet counted by aiohttp (it counts a connection once
+        # its connection_made has run, a loop turn later): without these, a burst of
+        # connections would all pass the check before any of them is counted.
+        accepting = 0
+
+        def counted() -> None:
+            nonlocal accepting
+            accepting -= 1
 
         def protocol() -> asyncio.BaseProtocol:
-            if len(serve.connections) >= self.max_connections:
+            nonlocal accepting
+            if len(serve.connections) + accepting >= self.max_connections:
                 self.refused_connections += 1
                 return _Refused()
+            accepting += 1
+            # Two turns: the transport schedules connection_made after this returns.
+            loop.call_soon(loop.call_soon, counted)
             return serve()
 
         return protocol
