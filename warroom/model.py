@@ -358,6 +358,8 @@ class Event:
     at: datetime
     data: dict[str, Any] = field(default_factory=dict)
     author: str | None = None
+    # In team mode: the event's id across the team ("<console>:<n>"), so a resend counts once.
+    id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -368,6 +370,8 @@ class Event:
         }
         if self.author is not None:
             record["author"] = self.author
+        if self.id is not None:
+            record["id"] = self.id
         return record
 
     @classmethod
@@ -378,4 +382,5 @@ class Event:
             at=parse_time(record["at"]),
             data=dict(record.get("data") or {}),
             author=record.get("author"),
+            id=record.get("id"),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections import deque
@@ -114,6 +115,14 @@ class Engine:
         self.state = state or IncidentState(name=log.meta.name if log else "")
         self.stats = EngineStats()
         self.listeners: list[Listener] = []
+        # Team mode (set by the team link): own events go to `sink` with an id from
+        # `new_event_id` and come back through apply_remote; a console that `follows` does
+        # not decide level changes, the one holding ingest does.
+        self.sink: Callable[[Event], None] | None = None
+        self.new_event_id: Callable[[], str] | None = None
+        self.follows = False
+        self._pending: list[Event] = []
+        self._applied: set[str] = set()
         # A set to look ids up, a deque to forget the oldest: half an OrderedDict's memory.
         self._seen: set[str] = set()
         self._seen_order: deque[str] = deque()
@@ -135,6 +144,8 @@ class Engine:
         self._wait_for_checkpoint()
         self.log = log
         self.state = IncidentState(name=log.meta.name)
+        self._pending = []
+        self._applied = set()
         self.resumed_from = None
         self._since_checkpoint = 0
         self._checkpoint_due = monotonic() + CHECKPOINT_SECONDS
@@ -143,6 +154,8 @@ class Engine:
         judged: datetime | None = None  # the end of the last minute the log's detector judged
         for event in log.events():
             self.state.apply(event)
+            if event.id is not None:
+                self._applied.add(event.id)
             if event.kind is EventKind.LEVEL_CHANGED:
                 judged = _latest(judged, _judged_minute(event))
         stored = self._from_checkpoint(log)
@@ -371,6 +384,8 @@ class Engine:
         return event
 
     def _record(self, kind: EventKind, data: dict[str, Any], *, author: str | None) -> Event | None:
+        if self.sink is not None:
+            return self._record_for_team(kind, data, author)
         if self.log is None:
             if kind is EventKind.LEVEL_CHANGED:
                 self.state.apply(Event(self.state.last_seq + 1, kind, self.clock.now(), data))
@@ -390,8 +405,73 @@ class Engine:
         }
         return self.record(EventKind.SENTIMENT_OVERRIDDEN, data, author=author)
 
+    # -- team mode: events go out through a sink and come back in the team's order ----------
+
+    def _record_for_team(
+        self, kind: EventKind, data: dict[str, Any], author: str | None
+    ) -> Event | None:
+        if kind is EventKind.LEVEL_CHANGED and self.follows:
+            return None  # decided once, by the console that holds ingest
+        assert self.sink is not None and self.new_event_id is not None
+        copy = json.loads(json.dumps(data))  # the caller may change theirs later
+        event = Event(
+            self.state.last_seq + 1, kind, self.clock.now(), copy, author, self.new_event_id()
+        )
+        self.sink(event)  # on disk in the outbox before this returns
+        self._pending.append(event)
+        self.state.apply(event)  # shown at once; its place is the stream's to decide
+        return event
+
+    def restore_pending(self, events: Iterable[Event]) -> None:
+        """Own events still in the outbox (from before a restart): shown until they come back."""
+        for event in events:
+            if event.id is not None and event.id not in self._applied:
+                self._pending.append(event)
+                self.state.apply(event)
+
+    @property
+    def pending(self) -> list[Event]:
+        """Own events the team's stream has not given back yet."""
+        return list(self._pending)
+
+    def apply_remote(self, event: Event) -> Event | None:
+        """Apply one event from the team's stream, in stream order; a repeat is ignored.
+
+        It goes into the log with its author, time and id. When it overtakes own events still
+        pending, the state is rebuilt in the stream's order with the pending ones on top, so
+        every console resolves (say) a check and an uncheck of one step the same way.
+        """
+        if event.id is None or event.id in self._applied or self.log is None:
+            return None
+        logged = self.log.append(
+            event.kind, event.data, author=event.author, at=event.at, event_id=event.id
+        )
+        self._applied.add(event.id)
+        own = next((n for n, p in enumerate(self._pending) if p.id == event.id), None)
+        if own is not None:
+            del self._pending[own]
+        if own == 0:
+            return logged  # it was shown already, in this very place
+        if self._pending or own is not None:
+            self._rebuild_state()
+        else:
+            self.state.apply(logged)
+        if own is None:
+            self._announce(EngineUpdate(events=[logged]))
+        return logged
+
+    def _rebuild_state(self) -> None:
+        assert self.log is not None
+        state = IncidentState.from_events(self.log.events(), name=self.state.name)
+        for event in self._pending:
+            state.apply(event)
+        self.state = state
+
     @property
     def level(self) -> Level:
+        # A console that does not hold ingest shows the level the holder decided.
+        if self.follows and self.sink is not None:
+            return self.state.level
         return self.signals.level
 
     def _announce(self, update: EngineUpdate) -> None:

@@ -401,8 +401,11 @@ class IncidentLog:
         *,
         author: str | None = None,
         at: datetime | None = None,
+        event_id: str | None = None,
     ) -> Event:
-        """Write one event to disk (fsynced) and return it; mentions go through append_mentions."""
+        """Write one event to disk (fsynced) and return it; mentions go through append_mentions.
+
+        `event_id` is the event's id across a team (team mode), kept with it."""
         self._check_writable()
         kind = EventKind(kind)
         if kind is EventKind.MENTION:
@@ -414,7 +417,7 @@ class IncidentLog:
         if author is not None and not isinstance(author, str):
             raise TypeError(f"author: expected a string, got {type(author).__name__}")
         with self._guard:
-            event = Event(self._next_seq, kind, at or self._clock.now(), data, author)
+            event = Event(self._next_seq, kind, at or self._clock.now(), data, author, event_id)
             self._events.write([event.to_dict()])
             self._next_seq += 1
         self._flush_if_due()
@@ -719,21 +722,29 @@ class IncidentStore:
         brand: str | None = None,
         drill: bool = False,
         extra: dict[str, Any] | None = None,
+        slug: str | None = None,
     ) -> IncidentLog:
-        """Start a new incident with a unique slug from its name, opened for writing."""
+        """Start a new incident with a unique slug from its name, opened for writing.
+
+        With `slug`, exactly that one (a team's incident): FileExistsError if it is taken."""
         extra = dict(extra or {})
         check_serializable(extra, "extra")
         self.root.mkdir(parents=True, exist_ok=True)
-        base = slugify(name)
+        base = slugify(name) if slug is None else slug
+        if slug is not None and not _SLUG.match(slug):
+            raise ValueError(f"not an incident slug: {slug[:80]!r}")
         number = 1
         while True:
-            slug = base if number == 1 else f"{base}-{number}"
+            candidate = base if number == 1 else f"{base}-{number}"
             try:
                 # mkdir is atomic: two processes creating the same name get different slugs.
-                (self.root / slug).mkdir()
+                (self.root / candidate).mkdir()
                 break
             except FileExistsError:
+                if slug is not None:
+                    raise  # a team's replica has the team's slug or none
                 number += 1
+        slug = candidate
         folder = self.root / slug
         (folder / "events").mkdir()
         (folder / "mentions").mkdir()

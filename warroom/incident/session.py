@@ -21,7 +21,7 @@ from warroom.detection.sentiment import Scorer, score_texts
 from warroom.detection.signals import DetectorRule, Signals
 from warroom.incident.durable import GroupFlush
 from warroom.incident.engine import FEED_WINDOW, Engine, EngineUpdate
-from warroom.incident.log import IncidentLog, IncidentStore
+from warroom.incident.log import IncidentLog, IncidentNotFound, IncidentStore
 from warroom.incident.state import IncidentState
 from warroom.model import Event, EventKind, Label, Mention, Score, ScoredMention, label_for
 from warroom.model import format_time as iso
@@ -203,6 +203,8 @@ class Session:
         # A flush from a worker thread never runs on a log that close() or shutdown() is
         # putting away: it would write to a log whose segments are already closed.
         self._disk = threading.Lock()
+        # Closing starts a fresh log for what comes next; not in team mode (see close()).
+        self.rotate_on_close = True
         self._flushes: GroupFlush | None = None
         self._stopped = False
         # Set by a failed flush, cleared by the next one that works: the console shows it.
@@ -240,6 +242,34 @@ class Session:
         self._attach(log, resume=False)
         self._record_playbook()
         return log
+
+    def open_replica(self, slug: str, name: str) -> IncidentLog:
+        """Open this console's copy of a team's incident, creating it under exactly that slug.
+
+        Nothing is written locally: the team's stream brings every event, the playbook's too.
+        """
+        with self.store.claiming():
+            try:
+                log = self.store.open(slug, clock=self.clock)
+                existed = True
+            except IncidentNotFound:
+                log = self.store.create(
+                    name, clock=self.clock, brand=self.brand, drill=self.drill, slug=slug
+                )
+                existed = False
+        self._attach(log, resume=existed)
+        self.follow_playbook()
+        return log
+
+    def follow_playbook(self) -> None:
+        """Run the playbook the incident's log says is in force, when it can be loaded."""
+        wanted = self.state.playbook
+        if not wanted or wanted == self.playbook.name:
+            return
+        with contextlib.suppress(PlaybookNotFound, PlaybookInvalid, OSError):
+            self.playbook = load_playbook(
+                find_playbook(wanted, user_playbooks_dir(self.store.data_dir))
+            )
 
     def _resume_playbook(self) -> None:
         # The checklist is the incident's: the playbook it last ran, not the configured one.
@@ -369,6 +399,8 @@ class Session:
         # Its mentions first: a close the disk refuses writes nothing, and can simply be retried.
         self.flush()
         event = self.engine.record(EventKind.CLOSED, {"summary": summary}, author=self.operator)
+        if not self.rotate_on_close:
+            return event  # a team's incident: every console keeps it, closed, until it quits
         self.closed_slugs.append(closed.meta.slug)
         fresh = self.store.create(
             self._log_name(), clock=self.clock, brand=self.brand, drill=self.drill

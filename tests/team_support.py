@@ -1,0 +1,76 @@
+"""Consoles (the engine side, a Session) joined to one team's Redis, for the team-mode tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from tests.redis_server import RedisServer
+from warroom.clock import Clock
+from warroom.incident.log import IncidentStore
+from warroom.incident.session import InProcessScoring, Session
+from warroom.live.team.link import TeamLink, team_settings
+from warroom.live.team.replica import TeamReplica, join_team_incident
+from warroom.playbook import default_playbook
+
+
+class Console:
+    """One person's console without the screen: a session, its replica and its tasks."""
+
+    def __init__(
+        self, server: RedisServer, folder: Path, clock: Clock, operator: str, role: str
+    ) -> None:
+        self.server = server
+        self.folder = folder
+        self.clock = clock
+        self.operator = operator
+        self.role = role
+        self.notices: list[str] = []
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+        self.session: Session | None = None
+        self.replica: TeamReplica | None = None
+
+    async def start(
+        self, ingest: Callable[[TeamReplica], Awaitable[None]] | None = None
+    ) -> Console:
+        link = TeamLink(
+            team_settings("test", {"WARROOM_TEAM_URL": self.server.url}), clock=self.clock
+        )
+        session = Session(
+            store=IncidentStore(self.folder),
+            clock=self.clock,
+            brand="acme",
+            playbook=default_playbook(),
+            scoring=InProcessScoring(),
+            operator=self.operator,
+        )
+        founded = await join_team_incident(session, link, name="Acme watch")
+        self.session = session
+        self.replica = TeamReplica(
+            session, link, role=self.role, notice=self.notices.append, founded=founded
+        )
+        self.stop = asyncio.Event()
+        self.task = asyncio.create_task(self.replica.run(self.stop, ingest))
+        return self
+
+    async def close(self) -> None:
+        self.stop.set()
+        if self.task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self.task, 10)
+        if self.replica is not None:
+            await self.replica.link.close()
+        if self.session is not None:
+            self.session.shutdown()
+
+
+async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Wait until `condition()` holds, or fail after `seconds`."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached")
+        await asyncio.sleep(0.02)
