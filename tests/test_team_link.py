@@ -68,7 +68,7 @@ def test_wire_round_trip_and_refusals() -> None:
             }
         )
     with pytest.raises(WireError, match="over"):
-        mention_fields([{"mention": {"text": "x" * MAX_ENTRY_BYTES}}])
+        mention_fields([{"mention": {"text": "x" * MAX_ENTRY_BYTES}}], "a")
 
 
 async def test_events_go_in_and_come_out_in_stream_order(

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import T0
 from tests.redis_server import RedisServer
-from tests.team_support import Console, until
+from tests.team_support import HOLDER, Console, jsonl_ingest, until
 from warroom.clock import FrozenClock
-from warroom.live.team.wire import TeamEvent, decode
+from warroom.live.team.wire import MentionBatch, TeamEvent, decode
 from warroom.model import EventKind
 
 
@@ -147,3 +150,85 @@ async def test_notes_written_while_redis_is_down_arrive_once_everywhere(
     finally:
         for console in team:
             await console.close()
+
+
+async def _streamed_ids(console: Console) -> list[str]:
+    """Every mention id in the team's mention stream, in stream order."""
+    assert console.replica is not None
+    link = console.replica.link
+    ids = []
+    for _, fields in await link.entries(link.keys.mentions(console.replica.slug)):
+        batch = decode(fields)
+        assert isinstance(batch, MentionBatch)
+        ids += [r["mention"]["id"] for r in batch.records]
+    return ids
+
+
+def _line(n: int) -> str:
+    return json.dumps(
+        {
+            "id": f"file:{n}",
+            "source": "export",
+            "text": f"acme thermostat {n}",
+            "created_at": "2026-03-14T08:30:00Z",
+        }
+    )
+
+
+@pytest.mark.slow
+async def test_the_holder_killed_another_takes_over_without_gap_or_duplicate(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """A holder in its own process is killed with SIGKILL while a file is being followed;
+    the other console takes the lease and goes on from the cursor in Redis: every line of the
+    file is in the team's stream and in the survivor's log exactly once."""
+    feed = tmp_path / "mentions.jsonl"
+    feed.write_text("")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            HOLDER,
+            str(Path(__file__).parent.parent),
+            str(tmp_path / "r"),
+            str(redis_server.port),
+            str(tmp_path / "a"),
+            str(feed),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    survivor = Console(
+        redis_server, tmp_path / "b", FrozenClock(T0), "lee", "social", lease_ms=2000
+    )
+    try:
+        assert holder.stdout is not None
+        assert (await asyncio.to_thread(holder.stdout.readline)).strip() == "holding"
+        await survivor.start(jsonl_ingest(feed))
+        total = 3000
+        for start in range(0, total, 100):
+            with feed.open("a", encoding="utf-8") as handle:
+                handle.write("".join(_line(n) + "\n" for n in range(start, start + 100)))
+            await asyncio.sleep(0.05)
+            if start == 1200:
+                holder.kill()  # SIGKILL: no goodbye, no lease released
+        assert survivor.replica is not None and survivor.session is not None
+        await until(lambda: survivor.replica is not None and survivor.replica.is_holder, 15)
+        session = survivor.session
+        await until(lambda: all(session.engine.has_seen(f"file:{n}") for n in range(total)), 30)
+        session.flush()
+        stored = [m.mention.id for m in session.log.mentions()]
+        assert sorted(stored, key=lambda i: int(i.split(":")[1])) == [
+            f"file:{n}" for n in range(total)
+        ]
+        streamed = await _streamed_ids(survivor)
+        for _ in range(100):  # the last batches may still be on their way to Redis
+            if len(streamed) >= total:
+                break
+            await asyncio.sleep(0.05)
+            streamed = await _streamed_ids(survivor)
+        assert len(streamed) == len(set(streamed)) == total
+    finally:
+        holder.kill()
+        holder.wait()
+        await survivor.close()

@@ -14,7 +14,7 @@ from warroom.detection.signals import DetectorRule
 from warroom.incident.engine import Engine, EngineUpdate
 from warroom.live.config import WatchConfig, source_kinds
 from warroom.live.notify import Notifier
-from warroom.live.sources.base import CursorStore, Durable, Source, StateListener
+from warroom.live.sources.base import Cursors, Durable, Source, StateListener
 from warroom.live.sources.webhook import WebhookSource
 from warroom.model import EventKind, Mention
 from warroom.playbook import Playbook
@@ -37,7 +37,7 @@ def build_sources(
     names: Iterable[str],
     *,
     session: aiohttp.ClientSession,
-    cursors: CursorStore,
+    cursors: Cursors,
     clock: Clock,
     on_state: StateListener | None = None,
 ) -> list[Source]:

@@ -7,7 +7,9 @@ Textual is imported inside each command, only when a console opens, so the headl
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,6 +32,10 @@ from warroom.playbook import (
 # A progress line on stderr every this many mentions (the total is not known while streaming).
 PROGRESS_EVERY = 100_000
 
+if TYPE_CHECKING:
+    from warroom.live.config import WatchConfig
+    from warroom.live.team.link import TeamSettings
+
 
 def print_level_changes(update: EngineUpdate) -> None:
     """One line a level change, for headless runs."""
@@ -37,15 +43,70 @@ def print_level_changes(update: EngineUpdate) -> None:
         click.echo(f"{change.at:%Y-%m-%d %H:%M}Z  {change.level.upper():8}  {change.reason}")
 
 
+def team_options(function: Any) -> Any:
+    """--team, --team-name, --operator and --role: the options of a console that can join."""
+    options = [
+        click.option(
+            "--team",
+            "team",
+            is_flag=True,
+            help="Share the incident with the team (WARROOM_TEAM_URL; set, it is enough).",
+        ),
+        click.option(
+            "--team-name", default=None, help="The team (default: the config's, else default)."
+        ),
+        click.option("--operator", default=None, help="Who you are (default: config, else $USER)."),
+        click.option(
+            "--role", default=None, help="Your role, one of the playbook's (e.g. social)."
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def wanted_team(
+    flag: bool, name: str | None, config: WatchConfig | None = None
+) -> TeamSettings | None:
+    """Team settings when team mode is asked for (flag, config, or the URL in the environment)."""
+    from warroom.live.team.link import URL_ENV, team_settings
+
+    url_env = config.team.url_env if config is not None and config.team else URL_ENV
+    configured = config.team.name if config is not None and config.team else None
+    if not (flag or (config is not None and config.team) or os.environ.get(url_env)):
+        return None
+    return team_settings(name or configured, url_env=url_env)
+
+
 @click.command()
 @click.option("--headless", is_flag=True, help="No console: print the level changes.")
 @click.option("--speed", type=float, default=30.0, show_default=True, help="Times real time.")
+@team_options
 @pass_context
-def demo(context: Context, headless: bool, speed: float) -> None:
-    """Rehearse on the bundled scenario (a DRILL): a fictional brand's bad afternoon."""
+def demo(
+    context: Context,
+    headless: bool,
+    speed: float,
+    team: bool,
+    team_name: str | None,
+    operator: str | None,
+    role: str | None,
+) -> None:
+    """Rehearse on the bundled scenario (a DRILL): a fictional brand's bad afternoon.
+
+    With --team, everyone on the team works the same drill: one console plays it."""
     from warroom.demo import scenario as demo_scenario
 
     if not headless:
+        settings = wanted_team(team, team_name)
+        if settings is not None:
+            from warroom.tui.launch import team_demo_app
+
+            app = team_demo_app(
+                context.data_dir, settings, speed=speed, operator=operator, role=role
+            )
+            app.run()
+            return
         from warroom.tui.launch import run_demo
 
         run_demo(context.data_dir, speed=speed)
@@ -116,14 +177,31 @@ def replay(
 
 @click.command()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@team_options
 @pass_context
-def watch(context: Context, config_path: Path | None) -> None:
+def watch(
+    context: Context,
+    config_path: Path | None,
+    team: bool,
+    team_name: str | None,
+    operator: str | None,
+    role: str | None,
+) -> None:
     """Open the console on the configured sources (warroom.yaml; `warroom init` writes one)."""
     config = config_or_exit(click.get_current_context(), config_path)
     try:
         playbook = load_playbook(find_playbook(config.playbook))
     except (PlaybookNotFound, PlaybookInvalid) as error:
         raise click.ClickException(f"playbook {config.playbook!r}: {error}") from error
+    settings = wanted_team(team, team_name, config)
+    if settings is not None:
+        from warroom.tui.launch import team_watch_app
+
+        app = team_watch_app(
+            config, context.data_dir, settings, playbook=playbook, operator=operator, role=role
+        )
+        app.run()
+        return
     from warroom.tui.launch import watch_app
 
     watch_app(config, context.data_dir, playbook=playbook).run()

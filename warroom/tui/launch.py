@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from redis.exceptions import RedisError
+
 from warroom.clock import Clock, ScaledClock, SystemClock
+from warroom.detection.signals import DetectorRule
 from warroom.incident.log import IncidentStore
 from warroom.incident.session import ProcessScoring, ScoringBackend, Session
 from warroom.live.config import WatchConfig
-from warroom.live.sources.base import CursorStore
+from warroom.live.sources.base import Cursors, CursorStore
+from warroom.live.team.link import TeamConfigInvalid, TeamLink, TeamSettings
+from warroom.live.team.replica import TeamReplica, join_team_incident
 from warroom.live.watch import (
     attach_notifier,
     build_sources,
@@ -23,6 +30,7 @@ from warroom.model import Mention
 from warroom.offline.replay import batches, paced_batches, peek
 from warroom.playbook import Playbook, default_playbook
 from warroom.tui.app import Feeder, WarroomApp
+from warroom.tui.safe import clean
 
 # The demo starts this long before the trigger, so the crisis builds within the first minute.
 DEMO_LEAD = timedelta(minutes=8)
@@ -123,7 +131,7 @@ def run_console(
     WarroomApp(session, feeder=replay_feeder(stream, start, speed)).run()
 
 
-def live_feeder(config: WatchConfig, cursors: CursorStore) -> Feeder:
+def live_feeder(config: WatchConfig, cursors: Cursors) -> Feeder:
     """Run the configured sources (and notifications) for as long as the console is open."""
 
     async def feed(app: WarroomApp) -> None:
@@ -164,4 +172,145 @@ def watch_app(config: WatchConfig, data_dir: Path, *, playbook: Playbook) -> War
     )
     session.open(f"{config.brand} watch {clock.now():%Y-%m-%d}")
     feeder = live_feeder(config, CursorStore(data_dir / "cursors"))
+    return WarroomApp(session, feeder=feeder, keymap=config.keymap)
+
+
+# -- team mode ------------------------------------------------------------------------------
+
+
+async def _join(session: Session, settings: TeamSettings, name: str) -> bool:
+    """Open the session on the team's incident, over a link of its own (this runs before the
+    app's event loop exists; the app's feeder opens the link it keeps)."""
+    link = TeamLink(settings, clock=session.clock)
+    try:
+        return await join_team_incident(session, link, name=name)
+    except (RedisError, OSError) as error:
+        raise TeamConfigInvalid(
+            f"cannot reach the team's Redis at {settings.shown_url} ({type(error).__name__}); "
+            "start it, or run without --team"
+        ) from None
+    finally:
+        await link.close()
+
+
+def team_feeder(
+    settings: TeamSettings,
+    *,
+    role: str | None,
+    founded: bool,
+    ingest: Callable[[WarroomApp, TeamReplica], Awaitable[None]] | None,
+) -> Feeder:
+    """The console's part in the team: the replica's streams, presence and, while this
+    console holds the lease, the ingest (sources or the drill's scenario)."""
+
+    async def feed(app: WarroomApp) -> None:
+        link = TeamLink(settings, clock=app.session.clock)
+        replica = TeamReplica(
+            app.session,
+            link,
+            role=role,
+            founded=founded,
+            notice=lambda text: app.notify(clean(text, limit=300), severity="warning", timeout=15),
+        )
+        app.main_screen.team_status = replica.describe
+        stop = asyncio.Event()
+
+        async def run_ingest(held: TeamReplica) -> None:
+            if ingest is not None:
+                await ingest(app, held)
+            await asyncio.Event().wait()  # keep the lease (and renew it) until told to stop
+
+        try:
+            await replica.run(stop, run_ingest)
+        finally:
+            stop.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(replica.close(), 3)
+
+    return feed
+
+
+def _team_session(
+    data_dir: Path,
+    clock: Clock,
+    *,
+    brand: str,
+    playbook: Playbook,
+    scoring: ScoringBackend,
+    operator: str | None,
+    drill: bool = False,
+    rule: DetectorRule | None = None,
+) -> Session:
+    return Session(
+        store=IncidentStore(data_dir),
+        clock=clock,
+        brand=brand,
+        playbook=playbook,
+        scoring=scoring,
+        operator=operator,
+        drill=drill,
+        rule=rule,
+    )
+
+
+def team_demo_app(
+    data_dir: Path,
+    settings: TeamSettings,
+    *,
+    speed: float = 30.0,
+    operator: str | None = None,
+    role: str | None = None,
+    scoring: ScoringBackend | None = None,
+) -> WarroomApp:
+    """`warroom demo --team`: everyone on the same drill; the ingest holder plays it."""
+    from warroom.demo import scenario as demo_scenario
+
+    start = demo_scenario.TRIGGER_AT - DEMO_LEAD
+    session = _team_session(
+        data_dir,
+        ScaledClock(start, speed),
+        brand=demo_scenario.BRAND,
+        playbook=default_playbook(),
+        scoring=scoring or ProcessScoring(),
+        operator=operator,
+        drill=True,
+    )
+    founded = asyncio.run(_join(session, settings, f"Drill: {demo_scenario.BRAND}"))
+    play = replay_feeder(demo_scenario.load(), start, speed)
+
+    async def ingest(app: WarroomApp, replica: TeamReplica) -> None:
+        await play(app)
+
+    return WarroomApp(
+        session, feeder=team_feeder(settings, role=role, founded=founded, ingest=ingest)
+    )
+
+
+def team_watch_app(
+    config: WatchConfig,
+    data_dir: Path,
+    settings: TeamSettings,
+    *,
+    playbook: Playbook,
+    operator: str | None = None,
+    role: str | None = None,
+) -> WarroomApp:
+    """`warroom watch --team`: the configured sources, polled by whichever console holds the
+    ingest lease, their cursors in the team's Redis."""
+    clock = SystemClock()
+    session = _team_session(
+        data_dir,
+        clock,
+        brand=config.brand,
+        playbook=playbook,
+        scoring=ProcessScoring(config.lexicon),
+        operator=operator or config.operator,
+        rule=detector_rule(config, playbook),
+    )
+    founded = asyncio.run(_join(session, settings, f"{config.brand} watch {clock.now():%Y-%m-%d}"))
+
+    async def ingest(app: WarroomApp, replica: TeamReplica) -> None:
+        await live_feeder(config, replica.cursors)(app)
+
+    feeder = team_feeder(settings, role=role or config.role, founded=founded, ingest=ingest)
     return WarroomApp(session, feeder=feeder, keymap=config.keymap)

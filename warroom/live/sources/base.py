@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -146,6 +146,14 @@ class SourceCursor:
         self.seen.extend(ids)
         if len(self.seen) > limit:
             del self.seen[: len(self.seen) - limit]
+
+
+class Cursors(Protocol):
+    """Where sources keep their cursors: files on this machine, or the team's Redis."""
+
+    def load(self, name: str) -> SourceCursor: ...
+
+    def save(self, name: str, state: SourceCursor) -> None: ...
 
 
 class CursorStore:
@@ -291,7 +299,7 @@ class Source(ABC):
         options: dict[str, Any],
         *,
         session: aiohttp.ClientSession,
-        cursors: CursorStore,
+        cursors: Cursors,
         clock: Clock,
         topics: Topics,
         on_state: StateListener | None = None,

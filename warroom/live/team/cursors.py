@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 from redis.exceptions import RedisError
 from redis.typing import EncodableT, FieldT
@@ -20,8 +21,13 @@ class TeamCursors:
     re-fetch (dropped as duplicates), never a gap.
     """
 
-    def __init__(self, link: TeamLink) -> None:
+    def __init__(
+        self, link: TeamLink, before_write: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self.link = link
+        # The holder sends the mentions a cursor covers before the cursor itself: a new holder
+        # must never start past mentions the team's stream does not have.
+        self.before_write = before_write
         self._known: dict[str, SourceCursor] = {}
         self._pending: dict[FieldT, EncodableT] = {}
         self._writer: asyncio.Task[None] | None = None
@@ -59,6 +65,8 @@ class TeamCursors:
         while self._pending:
             batch, self._pending = self._pending, {}
             try:
+                if self.before_write is not None:
+                    await self.before_write()
                 await self.link.redis.hset(self.link.keys.cursors, mapping=batch)
             except (RedisError, OSError) as error:
                 self.link.went_down(error)

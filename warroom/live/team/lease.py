@@ -13,11 +13,14 @@ from redis.exceptions import RedisError
 
 from warroom.live.team.link import TeamLink
 
-LEASE_MS = 15_000  # another console takes over within this long after the holder dies
-RENEW_EVERY = 4.0  # seconds: three tries before the lease could lapse
+LEASE_MS = 12_000  # the lease lapses this long after its last renewal
+RENEW_EVERY = 3.0  # seconds: three tries before the lease could lapse
 # A holder that has not renewed for this long stops ingesting: it may have lost the lease
 # without hearing so, and the lease lapses at LEASE_MS after the last renewal at the latest.
-STOP_AFTER = 10.0
+STOP_AFTER = 8.0
+# A console without the lease asks for it this often: with a holder killed just after renewing,
+# another takes over within LEASE_MS + TRY_EVERY (13 s), inside the 15 s the team is promised.
+TRY_EVERY = 1.0
 
 _RENEW = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
@@ -43,8 +46,12 @@ class IngestLease:
         operator: str,
         *,
         monotonic: Callable[[], float] = time.monotonic,
+        lease_ms: int = LEASE_MS,
+        stop_after: float = STOP_AFTER,
     ) -> None:
         self.link = link
+        self.lease_ms = lease_ms
+        self.stop_after = stop_after
         self.value = json.dumps({"console": console, "operator": operator}, sort_keys=True)
         self._monotonic = monotonic
         self._renewed: float | None = None  # when the lease was last set or renewed
@@ -52,14 +59,14 @@ class IngestLease:
     @property
     def held(self) -> bool:
         """Whether this console may ingest now: it holds the lease and renewed it recently."""
-        return self._renewed is not None and self._monotonic() - self._renewed < STOP_AFTER
+        return self._renewed is not None and self._monotonic() - self._renewed < self.stop_after
 
     async def try_acquire(self) -> bool:
         """Take the lease if nobody holds it."""
         started = self._monotonic()
         try:
             taken = await self.link.redis.set(
-                self.link.keys.lease, self.value, nx=True, px=LEASE_MS
+                self.link.keys.lease, self.value, nx=True, px=self.lease_ms
             )
         except (RedisError, OSError) as error:
             self.link.went_down(error)
@@ -74,7 +81,9 @@ class IngestLease:
             return False
         started = self._monotonic()
         try:
-            kept = await self.link.redis.eval(_RENEW, 1, self.link.keys.lease, self.value, LEASE_MS)
+            kept = await self.link.redis.eval(
+                _RENEW, 1, self.link.keys.lease, self.value, self.lease_ms
+            )
         except (RedisError, OSError) as error:
             self.link.went_down(error)
             return self.held  # still ours until STOP_AFTER, as far as we can know

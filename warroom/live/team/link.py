@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,17 +44,19 @@ class TeamSettings:
         return redact_url(self.url)
 
 
-def team_settings(team: str | None, env: dict[str, str] | None = None) -> TeamSettings:
+def team_settings(
+    team: str | None, env: Mapping[str, str] | None = None, *, url_env: str = URL_ENV
+) -> TeamSettings:
     """The team settings from the environment (`WARROOM_TEAM_URL`) and a team name."""
     environ = os.environ if env is None else env
-    url = environ.get(URL_ENV, "")
+    url = environ.get(url_env, "")
     if not url:
         raise TeamConfigInvalid(
-            f"team mode needs {URL_ENV} in the environment, e.g. "
-            f"{URL_ENV}=redis://user:password@redis.example:6379/0 (rediss:// for TLS)"
+            f"team mode needs {url_env} in the environment, e.g. "
+            f"{url_env}=redis://user:password@redis.example:6379/0 (rediss:// for TLS)"
         )
     if not url.startswith(("redis://", "rediss://", "unix://")):
-        raise TeamConfigInvalid(f"{URL_ENV} must be a redis:// or rediss:// URL")
+        raise TeamConfigInvalid(f"{url_env} must be a redis:// or rediss:// URL")
     name = team or "default"
     if not TEAM_NAME.match(name):
         raise TeamConfigInvalid(

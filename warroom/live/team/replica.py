@@ -19,12 +19,13 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from warroom.clock import ScaledClock, SystemClock
 from warroom.incident.engine import EngineUpdate
 from warroom.incident.log import slugify
 from warroom.incident.session import Session
 from warroom.incident.state import IncidentState
 from warroom.live.team.cursors import TeamCursors
-from warroom.live.team.lease import RENEW_EVERY, IngestLease
+from warroom.live.team.lease import LEASE_MS, RENEW_EVERY, STOP_AFTER, TRY_EVERY, IngestLease
 from warroom.live.team.link import TeamLink
 from warroom.live.team.outbox import Outbox
 from warroom.live.team.presence import ANNOUNCE_EVERY, Member, announce, leave, members
@@ -108,6 +109,7 @@ class TeamReplica:
         console: str | None = None,
         notice: Notice | None = None,
         founded: bool = False,
+        lease_ms: int = LEASE_MS,
     ) -> None:
         self.session = session
         self.link = link
@@ -117,8 +119,13 @@ class TeamReplica:
         self.notice = notice or (lambda text: None)
         self.slug = session.log.meta.slug
         self.outbox = Outbox(session.log.path)
-        self.lease = IngestLease(link, self.console, self.operator)
-        self.cursors = TeamCursors(link)
+        # The renewal cadence and the stop margin scale with the lease (tests use short ones).
+        scale = lease_ms / LEASE_MS
+        self.renew_every = RENEW_EVERY * scale
+        self.lease = IngestLease(
+            link, self.console, self.operator, lease_ms=lease_ms, stop_after=STOP_AFTER * scale
+        )
+        self.cursors = TeamCursors(link, before_write=self._publish)
         self.members: list[Member] = []
         self.holder: dict[str, str] | None = None
         self.positions = {"events": "0-0", "mentions": "0-0"}
@@ -187,7 +194,8 @@ class TeamReplica:
             self._published.add(event.id)
         while self._mentions_out:
             batch = self._mentions_out[:MENTIONS_PER_ENTRY]
-            await self.link.add(self.link.keys.mentions(self.slug), mention_fields(batch))
+            entry = mention_fields(batch, self.console)
+            await self.link.add(self.link.keys.mentions(self.slug), entry)
             del self._mentions_out[: len(batch)]
 
     # -- the team's streams in -----------------------------------------------------------------
@@ -203,8 +211,8 @@ class TeamReplica:
         try:
             if isinstance(content, TeamEvent):
                 self._apply_event(content)
-            else:
-                self._apply_mentions(entry_id, content)
+            elif content.by != self.console:  # the holder took its own in already
+                self._apply_mentions(entry_id, content.records)
         finally:
             self._applying_remote = False
         self.last_applied = entry_id
@@ -239,6 +247,12 @@ class TeamReplica:
             except (MentionError, KeyError, TypeError, ValueError) as error:
                 self.link.skipped(entry_id, f"mention: {str(error)[:80]}")
         if batch:
+            clock = self.session.clock
+            newest = max(item.mention.created_at for item in batch)
+            if isinstance(clock, ScaledClock) and newest > clock.now():
+                # A drill runs on the holder's scenario time: a console that joined later (or
+                # whose clock drifted) follows the mentions it is given.
+                clock.restart(newest)
             self.session.engine.ingest_scored(batch)
 
     async def follow(self, stop: asyncio.Event) -> None:
@@ -283,7 +297,7 @@ class TeamReplica:
                 await self._ingest_while_held(stop, ingest)
             with contextlib.suppress(RedisError, OSError):
                 self.holder = await self.lease.holder()
-            await _wait(stop, RENEW_EVERY / 2)
+            await _wait(stop, TRY_EVERY)
 
     async def _ingest_while_held(self, stop: asyncio.Event, ingest: Ingest) -> None:
         try:
@@ -298,7 +312,7 @@ class TeamReplica:
         task = asyncio.ensure_future(ingest(self))
         try:
             while not stop.is_set() and not task.done():
-                await _wait(stop, RENEW_EVERY, task)
+                await _wait(stop, self.renew_every, task)
                 if not await self.lease.renew():
                     break  # lost it, or could not renew in time: stop before another takes it
         finally:
@@ -316,17 +330,24 @@ class TeamReplica:
     async def announce_presence(self, stop: asyncio.Event) -> None:
         """Say who this console is every few seconds, and read who else is on."""
         while not stop.is_set():
-            me = Member(
-                self.console, self.operator, self.role, self.session.clock.now(), self.last_applied
-            )
+            # Wall time, not the session's: a drill's clock runs 30 times faster, and each
+            # console's from its own start.
+            now = SystemClock().now()
+            me = Member(self.console, self.operator, self.role, now, self.last_applied)
             try:
                 await announce(self.link, me)
-                self.members = await members(self.link, self.session.clock.now())
+                self.members = await members(self.link, now)
                 self.holder = await self.lease.holder()
             except (RedisError, OSError) as error:
                 self.link.went_down(error)
             await _wait(stop, ANNOUNCE_EVERY)
         await leave(self.link, self.console)
+
+    async def close(self) -> None:
+        """Leaving: give the lease up (another console takes over at once), say goodbye."""
+        await self.lease.release()
+        await leave(self.link, self.console)
+        await self.link.close()
 
     async def run(self, stop: asyncio.Event, ingest: Ingest | None = None) -> None:
         """Everything a console does for the team, until stopped."""

@@ -37,9 +37,17 @@ class TeamEvent:
         return _entry("event", {**body, "data": self.data})
 
 
-def mention_fields(records: list[dict[str, Any]]) -> dict[str, str]:
-    """A stream entry holding scored mention records ({mention, compound, label})."""
-    return _entry("mentions", {"records": records})
+@dataclass(frozen=True, slots=True)
+class MentionBatch:
+    """Scored mention records ({mention, compound, label}) and the console that took them in."""
+
+    records: list[dict[str, Any]]
+    by: str
+
+
+def mention_fields(records: list[dict[str, Any]], by: str) -> dict[str, str]:
+    """A stream entry holding scored mention records, from the ingest holder `by`."""
+    return _entry("mentions", {"records": records, "by": by})
 
 
 def _entry(kind: str, body: dict[str, Any]) -> dict[str, str]:
@@ -49,8 +57,8 @@ def _entry(kind: str, body: dict[str, Any]) -> dict[str, str]:
     return {"v": WIRE_VERSION, "type": kind, "body": text}
 
 
-def decode(fields: dict[bytes, bytes]) -> TeamEvent | list[dict[str, Any]]:
-    """A stream entry's content: an event, or a list of mention records. Raises WireError."""
+def decode(fields: dict[bytes, bytes]) -> TeamEvent | MentionBatch:
+    """A stream entry's content: an event, or a batch of mention records. Raises WireError."""
     version = fields.get(b"v")
     if version != WIRE_VERSION.encode():
         raise WireError(f"unknown version {version!r} (this console reads {WIRE_VERSION})")
@@ -67,10 +75,10 @@ def decode(fields: dict[bytes, bytes]) -> TeamEvent | list[dict[str, Any]]:
     if kind == b"event":
         return _event(body)
     if kind == b"mentions":
-        records = body.get("records")
+        records, by = body.get("records"), body.get("by")
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise WireError("mentions entry without a list of records")
-        return records
+        return MentionBatch(records, str(by or ""))
     raise WireError(f"unknown entry type {kind!r}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import monotonic
 
 from textual import on
@@ -54,6 +55,8 @@ class MainScreen(Screen[None]):
         self.session = session
         # The app keeps these up to date as the sources report; the status line reads them.
         self.source_states = source_states if source_states is not None else {}
+        # In team mode the app sets this: who is on, who holds ingest, the link (status line).
+        self.team_status: Callable[[], str] | None = None
         self.active_pane = "feed"
         self._pending_mentions: list[ScoredMention] = []
         self._pending_events: list[Event] = []
@@ -182,6 +185,8 @@ class MainScreen(Screen[None]):
                 f"disk: cannot write mentions ({clean(trouble.reason, limit=60)}) · "
                 f"{self.session.waiting_mentions:,} waiting · since {trouble.since:%H:%M}"
             )
+        if self.team_status is not None:  # names come from teammates' configs: data, not markup
+            parts.append(clean(self.team_status(), limit=160))
         parts.extend(clean(state.describe(), limit=120) for state in self.source_states.values())
         parts.append(f"{stats.ingested:,} mentions ({stats.duplicates:,} dup)")
         status = self.query_one("#status", Static)
