@@ -6,16 +6,20 @@ import asyncio
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from tests.conftest import T0
 from tests.redis_server import RedisServer
 from tests.team_support import HOLDER, Console, jsonl_ingest, until
+from warroom.__main__ import main
 from warroom.clock import FrozenClock
+from warroom.incident.log import IncidentLocked
 from warroom.live.team.wire import MentionBatch, TeamEvent, decode
-from warroom.model import EventKind
+from warroom.model import EventKind, Label, Mention, Score, ScoredMention
 
 
 def notes_of(console: Console) -> list[str]:
@@ -232,3 +236,94 @@ async def test_the_holder_killed_another_takes_over_without_gap_or_duplicate(
         holder.kill()
         holder.wait()
         await survivor.close()
+
+
+def _scored_batch(start: int, count: int) -> list[ScoredMention]:
+    out = []
+    for n in range(start, start + count):
+        moment = T0 - timedelta(minutes=90) + timedelta(seconds=n // 10)
+        negative = n % 4 == 0
+        mention = Mention(f"m:{n}", "demo", f"acme post {n}", moment, author=f"u{n % 97}")
+        score = Score(-0.5, Label.NEGATIVE) if negative else Score(0.4, Label.POSITIVE)
+        out.append(ScoredMention(mention, score))
+    return out
+
+
+def _export(data_dir: Path, slug: str, only: str) -> list[dict[str, object]]:
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(data_dir), "export", slug, "--only", only, "--format", "jsonl"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    for row in rows:
+        row.pop("seq", None)  # each replica numbers its own log
+    return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True))
+
+
+async def test_a_late_joiner_starts_from_the_snapshot_and_ends_up_equal(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """A console that joins after 25,000 mentions takes the holder's snapshot, reads only what
+    came after it, shows the same signals at once, and once its history is stored its replica
+    exports the same mentions and events as the holder's."""
+    holder = await Console(redis_server, tmp_path / "a", FrozenClock(T0), "dana", "lead").start(
+        _forever
+    )
+    try:
+        assert holder.replica is not None and holder.session is not None
+        await until(lambda: holder.replica is not None and holder.replica.is_holder)
+        holder.session.note("before the newcomer")
+        for start in range(0, 25_000, 1000):
+            holder.session.engine.ingest_scored(_scored_batch(start, 1000))
+            await asyncio.sleep(0)
+        await until(lambda: holder.replica is not None and not holder.replica._mentions_out)
+        late = await Console(redis_server, tmp_path / "b", FrozenClock(T0), "lee", "social").start()
+        assert late.replica is not None and late.session is not None
+        session = late.session
+        await until(lambda: session.engine.has_seen("m:24999"), 10)
+        assert late.replica.joined_from is not None  # from the snapshot, not every mention
+        assert session.engine.signals.series() == holder.session.engine.signals.series()
+        assert [s.mention.id for s in session.recent][-3:] == ["m:24997", "m:24998", "m:24999"]
+        await until(lambda: session.log.mention_count() == 25_000, 20)
+        holder.session.flush()
+        session.flush()
+        slug = holder.replica.slug
+        for only in ("mentions", "events"):
+            assert _export(tmp_path / "b", slug, only) == _export(tmp_path / "a", slug, only)
+        await late.close()
+    finally:
+        await holder.close()
+
+
+async def _forever(replica: object) -> None:
+    await asyncio.Event().wait()
+
+
+async def test_two_consoles_on_one_data_dir_the_second_is_refused(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """One data dir is one replica: a second console there is refused, naming the first."""
+    first = await Console(redis_server, tmp_path / "same", FrozenClock(T0), "dana", "lead").start()
+    try:
+        with pytest.raises(IncidentLocked, match="open for writing by"):
+            await Console(redis_server, tmp_path / "same", FrozenClock(T0), "lee", "social").start()
+    finally:
+        await first.close()
+
+
+async def test_a_note_from_the_command_line_reaches_every_console(
+    redis_server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`warroom note` with WARROOM_TEAM_URL set goes through the team's stream."""
+    team = await consoles(redis_server, tmp_path, 2)
+    try:
+        monkeypatch.setenv("WARROOM_TEAM_URL", redis_server.url)
+        result = await asyncio.to_thread(
+            CliRunner().invoke, main, ["note", "statement is live", "--team-name", "test"]
+        )
+        assert result.exit_code == 0, result.output
+        for console in team:
+            await until(lambda c=console: notes_of(c) == ["statement is live"])
+    finally:
+        for console in team:
+            await console.close()

@@ -213,6 +213,37 @@ class Engine:
         self.resumed_from = stored.position
         return after
 
+    # -- the same state for a team member joining late ----------------------------------------
+
+    def snapshot(self) -> Checkpoint:
+        """The engine's state now (copies only): what a console joining late starts from."""
+        position = self.log.position() if self.log is not None else LogPosition()
+        return self._capture(position)
+
+    def restore(self, stored: Checkpoint) -> bool:
+        """Take over another console's state (same rule and settings); False if it does not fit.
+
+        Only the state: the mentions it covers are not in this console's log until stored.
+        """
+        if stored.settings != self._settings():
+            return False
+        try:
+            watermark = parse_time(stored.watermark) if stored.watermark else None
+            self.signals.restore(stored.signals)
+        except (ValueError, KeyError, TypeError, IndexError) as error:
+            logger.warning("a team checkpoint could not be used (%s): reading every mention", error)
+            return False
+        self.watermark = watermark
+        self._seen = set(stored.seen)
+        self._seen_order = deque(stored.seen)
+        self.feed.replace(stored.feed, stored.feed_negative)
+        return True
+
+    def store_only(self, scored: Sequence[ScoredMention]) -> None:
+        """Write mentions to the log without counting them (their counts came in a snapshot)."""
+        if self.log is not None and scored:
+            self.log.append_mentions(scored)
+
     def _settings(self) -> dict[str, Any]:
         """What a checkpoint is computed under: it is used only if these are unchanged."""
         return {"version": checkpoints.VERSION, **self.signals.settings()}

@@ -193,6 +193,13 @@ class TeamLink:
             answer = await self.redis.xrange(key, count=count)
         return [(_text(entry_id), fields) for entry_id, fields in answer or []]
 
+    async def entries_between(
+        self, key: str, start: str, end: str, count: int
+    ) -> list[tuple[str, dict[bytes, bytes]]]:
+        """At most `count` entries from `start` to `end` (XRANGE; "(id" excludes that id)."""
+        answer: Any = await self.redis.xrange(key, min=start, max=end, count=count)
+        return [(_text(entry_id), fields) for entry_id, fields in answer or []]
+
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value

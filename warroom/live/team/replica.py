@@ -18,8 +18,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis.exceptions import RedisError
+from redis.typing import EncodableT, FieldT
 
 from warroom.clock import ScaledClock, SystemClock
+from warroom.incident import checkpoint as checkpoints
+from warroom.incident.checkpoint import Checkpoint
 from warroom.incident.engine import EngineUpdate
 from warroom.incident.log import slugify
 from warroom.incident.session import Session
@@ -31,6 +34,7 @@ from warroom.live.team.outbox import Outbox
 from warroom.live.team.presence import ANNOUNCE_EVERY, Member, announce, leave, members
 from warroom.live.team.wire import (
     MENTIONS_PER_ENTRY,
+    MentionBatch,
     TeamEvent,
     WireError,
     decode,
@@ -49,6 +53,10 @@ from warroom.model import (
 )
 
 READ_BLOCK_MS = 1000  # a blocking read returns at least this often, to notice a stop
+# The holder puts its engine's state in Redis this often (in mentions), so a console that joins
+# late starts from it instead of reading every mention of the incident again.
+SNAPSHOT_EVERY = 20_000
+BACKFILL_ENTRIES = 50  # stream entries (of up to 500 mentions) stored per step of a backfill
 RETRY_SECONDS = 1.0  # between tries while the link is down
 Notice = Callable[[str], None]
 Ingest = Callable[["TeamReplica"], Awaitable[None]]
@@ -136,6 +144,10 @@ class TeamReplica:
         self._publishing = asyncio.Lock()
         self._applying_remote = False
         self._mentions_out: list[dict[str, Any]] = []  # the holder's, waiting to be sent
+        self._last_sent = "0-0"  # the holder's last mention entry in the stream
+        self._since_snapshot = 0
+        self.joined_from: str | None = None  # the stream id of the snapshot this console took
+        self._tasks: set[asyncio.Task[None]] = set()
         engine = session.engine
         engine.sink = self._sink
         engine.new_event_id = self._next_id
@@ -195,8 +207,19 @@ class TeamReplica:
         while self._mentions_out:
             batch = self._mentions_out[:MENTIONS_PER_ENTRY]
             entry = mention_fields(batch, self.console)
-            await self.link.add(self.link.keys.mentions(self.slug), entry)
+            self._last_sent = await self.link.add(self.link.keys.mentions(self.slug), entry)
             del self._mentions_out[: len(batch)]
+            self._since_snapshot += len(batch)
+        if self._since_snapshot >= SNAPSHOT_EVERY and self.lease.held:
+            # Taken now, with nothing unsent and no await since the last send: the state is
+            # exactly that of the mentions up to _last_sent.
+            self._since_snapshot = 0
+            await self._send_snapshot(self.session.engine.snapshot(), self._last_sent)
+
+    async def _send_snapshot(self, snapshot: Checkpoint, stream_id: str) -> None:
+        payload = await asyncio.to_thread(checkpoints.encode, snapshot)
+        mapping: dict[FieldT, EncodableT] = {"stream_id": stream_id, "payload": payload}
+        await self.link.redis.hset(self.link.keys.checkpoint(self.slug), mapping=mapping)
 
     # -- the team's streams in -----------------------------------------------------------------
 
@@ -255,8 +278,58 @@ class TeamReplica:
                 clock.restart(newest)
             self.session.engine.ingest_scored(batch)
 
+    async def join_from_snapshot(self) -> bool:
+        """A console with no mentions yet takes the holder's last snapshot (its signals, dedupe
+        and feed) and reads only the mentions after it; the older ones are stored in the
+        background, so this replica ends up whole for review and export."""
+        if self.session.log.mention_count() or self.positions["mentions"] != "0-0":
+            return False
+        raw = await self.link.redis.hgetall(self.link.keys.checkpoint(self.slug))
+        stream_id, payload = raw.get(b"stream_id"), raw.get(b"payload")
+        if not isinstance(stream_id, bytes) or not isinstance(payload, bytes):
+            return False
+        try:
+            snapshot = await asyncio.to_thread(checkpoints.decode, payload)
+        except (ValueError, KeyError, TypeError, IndexError) as error:
+            self.link.skipped("snapshot", f"damaged ({str(error)[:60]})")
+            return False
+        if not self.session.engine.restore(snapshot):
+            return False  # computed under another rule: read every mention instead
+        until = stream_id.decode()
+        self.positions["mentions"] = until
+        self.joined_from = until
+        task = asyncio.ensure_future(self._backfill(until))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
+
+    async def _backfill(self, until: str) -> None:
+        """Store the mentions the snapshot covers, oldest first, without counting them again."""
+        key = self.link.keys.mentions(self.slug)
+        start = "-"
+        while True:
+            entries = await self.link.entries_between(key, start, until, BACKFILL_ENTRIES)
+            for entry_id, fields in entries:
+                try:
+                    content = decode(fields)
+                except WireError as error:
+                    self.link.skipped(entry_id, str(error))
+                    continue
+                if isinstance(content, MentionBatch):
+                    batch = []
+                    for record in content.records:
+                        with contextlib.suppress(MentionError, KeyError, TypeError, ValueError):
+                            batch.append(_scored(record))
+                    self.session.engine.store_only(batch)
+            if len(entries) < BACKFILL_ENTRIES or entries[-1][0] == until:
+                return
+            start = "(" + entries[-1][0]
+            await asyncio.sleep(0)  # the console stays responsive while the history is stored
+
     async def follow(self, stop: asyncio.Event) -> None:
         """Tail both streams until stopped; the link going down is a state, not an exception."""
+        with contextlib.suppress(RedisError, OSError):
+            await self.join_from_snapshot()
         keys = {
             "events": self.link.keys.events(self.slug),
             "mentions": self.link.keys.mentions(self.slug),
