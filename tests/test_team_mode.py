@@ -327,3 +327,28 @@ async def test_a_note_from_the_command_line_reaches_every_console(
     finally:
         for console in team:
             await console.close()
+
+
+async def test_bad_stream_entries_are_skipped_counted_and_named(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """An entry of an unknown version, one that is not JSON and one far too large are skipped
+    and counted in the status line; the note after them is applied."""
+    team = await consoles(redis_server, tmp_path, 1)
+    console = team[0]
+    try:
+        assert console.replica is not None and console.session is not None
+        link = console.replica.link
+        key = link.keys.events(console.replica.slug)
+        await link.redis.xadd(key, {"v": "99", "type": "event", "body": "{}"})
+        await link.redis.xadd(key, {"v": "1", "type": "event", "body": "{not json"})
+        await link.redis.xadd(key, {"v": "1", "type": "event", "body": "x" * 1_100_000})
+        await link.redis.xadd(
+            key, {"v": "1", "type": "mentions", "body": '{"records": [{"mention": 1}], "by": "x"}'}
+        )
+        console.session.note("after the junk")
+        await until(lambda: notes_of(console) == ["after the junk"])
+        await until(lambda: console.replica is not None and console.replica.link.state.skipped == 4)
+        assert "4 bad entries skipped" in console.replica.describe()
+    finally:
+        await console.close()
