@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scripts.review_scenes import shoot_review
 from scripts.scenes import CALM_AT, CRISIS_AT, drill_at, quiet_app, score_demo, work_the_crisis
+from scripts.team_scenes import shoot_team
 
 
 async def _shoot(app, size: tuple[int, int], path: Path, keys: tuple[str, ...] = ()) -> None:
@@ -37,6 +38,9 @@ async def main(folder: Path) -> None:
             await _shoot(quiet_app(session), size, folder / name, keys)
         print(folder / name)
     print(await shoot_review(folder, scored))
+    team = await shoot_team(folder, scored)  # None, said why, without redis-server
+    if team is not None:
+        print(team)
 
 
 if __name__ == "__main__":

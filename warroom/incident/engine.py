@@ -425,7 +425,9 @@ class Engine:
         self.state.apply(event)
         return event
 
-    def override_sentiment(self, item: ScoredMention, label: Label, *, author: str | None) -> Event:
+    def override_sentiment(
+        self, item: ScoredMention, label: Label, *, author: str | None, role: str | None = None
+    ) -> Event:
         """A person says VADER read a mention wrong: the signals and the log follow them."""
         compound = OVERRIDE_COMPOUND[label]
         self.signals.relabel(item.mention, item.score, Score(compound, label))
@@ -434,6 +436,8 @@ class Engine:
             "label": str(label),
             "was": str(item.score.label) if item.score.label else None,
         }
+        if role:
+            data["role"] = role
         return self.record(EventKind.SENTIMENT_OVERRIDDEN, data, author=author)
 
     # -- team mode: events go out through a sink and come back in the team's order ----------

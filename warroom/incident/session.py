@@ -179,6 +179,7 @@ class Session:
         playbook: Playbook,
         scoring: ScoringBackend,
         operator: str | None = None,
+        role: str | None = None,
         drill: bool = False,
         rule: DetectorRule | None = None,
     ) -> None:
@@ -188,6 +189,8 @@ class Session:
         self.playbook = playbook
         self.scoring = scoring
         self.operator = operator_name(operator)
+        # The operator's part in the team (`lead`, `social`): written with what they record.
+        self.role = role
         self.drill = drill
         self.rule = rule
         # The brand's own name is in every mention: it is never a trending term.
@@ -391,14 +394,15 @@ class Session:
             "level": str(self.engine.level),
             "evidence": evidence or {},
         }
-        return self.engine.record(EventKind.DECLARED, data, author=self.operator)
+        return self.engine.record(EventKind.DECLARED, self._signed(data), author=self.operator)
 
     def close(self, summary: str) -> Event:
         """Close the incident with a one-line summary; watching goes on in a fresh log."""
         closed = self.log
         # Its mentions first: a close the disk refuses writes nothing, and can simply be retried.
         self.flush()
-        event = self.engine.record(EventKind.CLOSED, {"summary": summary}, author=self.operator)
+        data = self._signed({"summary": summary})
+        event = self.engine.record(EventKind.CLOSED, data, author=self.operator)
         if not self.rotate_on_close:
             return event  # a team's incident: every console keeps it, closed, until it quits
         self.closed_slugs.append(closed.meta.slug)
@@ -416,14 +420,14 @@ class Session:
         data: dict[str, Any] = {"text": text}
         if evidence:
             data["mention_id"] = evidence
-        return self.engine.record(EventKind.NOTE, data, author=self.operator)
+        return self.engine.record(EventKind.NOTE, self._signed(data), author=self.operator)
 
     def set_step(self, step_id: str, done: bool) -> Event:
         """Check or uncheck a playbook step; who and when go in the log."""
         step = self.playbook.step(step_id)
         kind = EventKind.STEP_CHECKED if done else EventKind.STEP_UNCHECKED
         data = {"step": step.id, "title": step.title, "owner": step.owner}
-        return self.engine.record(kind, data, author=self.operator)
+        return self.engine.record(kind, self._signed(data), author=self.operator)
 
     def switch_playbook(self, playbook: Playbook) -> Event:
         """Run another playbook; checks of steps that exist in both are kept."""
@@ -436,16 +440,20 @@ class Session:
     def draft(self, template_id: str, text: str, tone: float | None) -> Event:
         """A message drafted from a template, with its VADER tone."""
         data = {"template": template_id, "text": text, "tone": tone}
-        return self.engine.record(EventKind.DRAFT, data, author=self.operator)
+        return self.engine.record(EventKind.DRAFT, self._signed(data), author=self.operator)
 
     def flag(self, item: ScoredMention, flagged: bool = True) -> Event:
         """Flag a mention for response (or take the flag off)."""
         data = {"mention_id": item.mention.id, "flagged": flagged, "text": item.mention.text[:280]}
-        return self.engine.record(EventKind.FLAGGED, data, author=self.operator)
+        return self.engine.record(EventKind.FLAGGED, self._signed(data), author=self.operator)
 
     def override(self, item: ScoredMention, label: Label) -> Event:
         """A person corrects VADER's reading of a mention."""
-        return self.engine.override_sentiment(item, label, author=self.operator)
+        return self.engine.override_sentiment(item, label, author=self.operator, role=self.role)
+
+    def _signed(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A person's event data with their role, when they have one."""
+        return {**data, "role": self.role} if self.role else data
 
     def shutdown(self) -> str | None:
         """Flush, release the incident and stop scoring; one line on what could not be saved."""

@@ -114,6 +114,8 @@ class WarroomApp(PlainNotifications, App[None]):
         except OSError:
             self.show_disk()  # the session keeps the failure: the status line says it, once
         self.main_screen.tick()
+        if isinstance(self.screen, DeclareScreen) and self._declared_meanwhile():
+            self.screen.dismiss(None)  # the question is answered: a teammate declared
 
     @work(thread=True, group="flush", exit_on_error=False, description="writing mentions to disk")
     def flush_log(self) -> None:
@@ -222,12 +224,23 @@ class WarroomApp(PlainNotifications, App[None]):
         def declared(name: str | None) -> None:
             if not name:
                 return
+            if self._declared_meanwhile():
+                return
             if self.record(lambda: self.session.declare(name, evidence.to_dict())):
                 self.main_screen.tick()
             else:  # not on disk: ask again with the name as typed, so it is not lost
                 self.push_screen(DeclareScreen(evidence, name, manual), declared)
 
         self.push_screen(DeclareScreen(evidence, suggested, manual), declared)
+
+    def _declared_meanwhile(self) -> bool:
+        """In team mode a teammate may declare while this console asks: say so, once."""
+        state = self.session.state
+        if not state.declared or state.declared_at is None:
+            return False
+        who = clean(state.declared_by or "a teammate", limit=40)
+        self.notify(f"Already declared by {who} at {state.declared_at:%H:%M:%S}.")
+        return True
 
     def action_close_incident(self) -> None:
         if not self.session.state.declared or self.session.state.closed_at is not None:

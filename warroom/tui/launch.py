@@ -240,6 +240,7 @@ def _team_session(
     operator: str | None,
     drill: bool = False,
     rule: DetectorRule | None = None,
+    role: str | None = None,
 ) -> Session:
     return Session(
         store=IncidentStore(data_dir),
@@ -250,6 +251,7 @@ def _team_session(
         operator=operator,
         drill=drill,
         rule=rule,
+        role=role,
     )
 
 
@@ -274,6 +276,7 @@ def team_demo_app(
         scoring=scoring or ProcessScoring(),
         operator=operator,
         drill=True,
+        role=role,
     )
     founded = asyncio.run(_join(session, settings, f"Drill: {demo_scenario.BRAND}"))
     play = replay_feeder(demo_scenario.load(), start, speed)
@@ -306,6 +309,7 @@ def team_watch_app(
         scoring=ProcessScoring(config.lexicon),
         operator=operator or config.operator,
         rule=detector_rule(config, playbook),
+        role=role or config.role,
     )
     founded = asyncio.run(_join(session, settings, f"{config.brand} watch {clock.now():%Y-%m-%d}"))
 

@@ -23,7 +23,7 @@ from warroom.tui.screens.mention import MentionScreen
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.feed import MentionFeed
 from warroom.tui.widgets.gauge import SentimentGauge
-from warroom.tui.widgets.header import IncidentHeader
+from warroom.tui.widgets.header import IncidentHeader, team_marker
 from warroom.tui.widgets.notes import NotesPane
 
 PANES = ("feed", "gauge", "checklist", "notes")
@@ -57,6 +57,7 @@ class MainScreen(Screen[None]):
         self.source_states = source_states if source_states is not None else {}
         # In team mode the app sets this: who is on, who holds ingest, the link (status line).
         self.team_status: Callable[[], str] | None = None
+        self._team_shown = ""  # what the status line last said of the team
         self.active_pane = "feed"
         self._pending_mentions: list[ScoredMention] = []
         self._pending_events: list[Event] = []
@@ -90,6 +91,7 @@ class MainScreen(Screen[None]):
         state = self.session.state
         self.query_one(NotesPane).show(state.timeline)
         self.query_one(MentionFeed).add(self.session.recent)
+        self.query_one(Checklist).role = self.session.role
         self._refresh_header()
         self._refresh_checklist()
         self._refresh_tabs()
@@ -133,6 +135,7 @@ class MainScreen(Screen[None]):
                 self._refresh_checklist()
                 self._maybe_propose()
             self._refresh_header()
+            self._refresh_team()
 
     def reload(self) -> None:
         """The session moved to a fresh log (an incident was closed): redraw from its state."""
@@ -159,6 +162,15 @@ class MainScreen(Screen[None]):
         header.drill = self.session.drill
         header.closed = state.closed_at is not None
 
+    def _refresh_team(self) -> None:
+        """Who is on, in the header and the status line, as soon as it changes (not at a tick)."""
+        if self.team_status is None:
+            return
+        status = self.team_status()
+        self.query_one(IncidentHeader).team = team_marker(status)
+        if status != self._team_shown:
+            self._refresh_status()
+
     def _refresh_checklist(self) -> None:
         checklist = self.query_one(Checklist)
         checklist.show(
@@ -170,6 +182,9 @@ class MainScreen(Screen[None]):
         done, total = checklist.progress
         playbook = clean(self.session.playbook.name, limit=40)
         title = f"Checklist · {playbook} · {done}/{total}"
+        if checklist.filtered:
+            mine, of = checklist.mine_progress
+            title += f" · only {clean(checklist.role or '', limit=20)}'s steps {mine}/{of}"
         self.query_one("#checklist-pane").border_title = plain(title)
 
     def refresh_status(self) -> None:
@@ -186,7 +201,8 @@ class MainScreen(Screen[None]):
                 f"{self.session.waiting_mentions:,} waiting · since {trouble.since:%H:%M}"
             )
         if self.team_status is not None:  # names come from teammates' configs: data, not markup
-            parts.append(clean(self.team_status(), limit=160))
+            self._team_shown = self.team_status()
+            parts.append(clean(self._team_shown, limit=160))
         parts.extend(clean(state.describe(), limit=120) for state in self.source_states.values())
         parts.append(f"{stats.ingested:,} mentions ({stats.duplicates:,} dup)")
         status = self.query_one("#status", Static)
@@ -259,6 +275,11 @@ class MainScreen(Screen[None]):
         message.stop()
         clear = self.query_one(NotesPane).clear_input  # the typed text goes once it is on disk
         self.post_message(WriteNote(message.text, then=clear))
+
+    @on(Checklist.FilterChanged)
+    def _checklist_filtered(self, message: Checklist.FilterChanged) -> None:
+        message.stop()
+        self._refresh_checklist()
 
     @on(Checklist.StepToggled)
     def _toggle_step(self, message: Checklist.StepToggled) -> None:

@@ -28,10 +28,18 @@ def deadline_words(step: Step, started: datetime | None, now: datetime) -> tuple
 
 
 class Checklist(OptionList):
-    """Space or Enter checks the highlighted step; checking again unchecks it."""
+    """Space or Enter checks the highlighted step; checking again unchecks it; `o` shows only
+    the steps of the operator's role."""
 
     BINDINGS = [
         Binding("space,enter,x", "check", "Check", id="checklist.toggle", tooltip="Check a step"),
+        Binding(
+            "o",
+            "mine",
+            "Only mine",
+            id="checklist.mine",
+            tooltip="Show only my role's steps, or every step again",
+        ),
     ]
 
     COMPONENT_CLASSES = OptionList.COMPONENT_CLASSES | {
@@ -41,6 +49,9 @@ class Checklist(OptionList):
         "checklist--dim",
         "checklist--phase",
     }
+
+    class FilterChanged(Message):
+        """The user switched between every step and only their role's."""
 
     class StepToggled(Message):
         """The user checked or unchecked a step."""
@@ -54,10 +65,19 @@ class Checklist(OptionList):
         super().__init__(id=id)
         self.playbook: Playbook | None = None
         self.progress = (0, 0)
+        # The operator's role (set by the screen) and whether only its steps are shown.
+        self.role: str | None = None
+        self.only_mine = False
+        self.mine_progress = (0, 0)
         self._drawn: list[str] = []
 
+    @property
+    def filtered(self) -> bool:
+        """Whether only the role's steps are shown."""
+        return self.only_mine and self.role is not None
+
     def show(self, playbook: Playbook, state: IncidentState, level: Level, now: datetime) -> None:
-        """Redraw every step; the highlight stays on the same step."""
+        """Redraw the steps (only the role's, filtered); the highlight stays on the same step."""
         self.playbook = playbook
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         started = state.declared_at
@@ -65,18 +85,28 @@ class Checklist(OptionList):
         done = self.get_component_rich_style("checklist--done")
         phase_style = self.get_component_rich_style("checklist--phase")
         options: list[Option] = []
-        total = checked = 0
+        total = checked = mine = mine_checked = 0
+        role = (self.role or "").casefold()
         for phase in playbook.phases:
-            options.append(
-                Option(Text(clean(phase.title, limit=60).upper(), phase_style), disabled=True)
-            )
+            heading = Option(Text(clean(phase.title, limit=60).upper(), phase_style), disabled=True)
+            headed = not self.filtered  # filtered, a phase shows only if it has one of the steps
+            if headed:
+                options.append(heading)
             for step in phase.steps:
                 applies = level in step.levels
                 check = state.checks.get(step.id)
                 total += 1
+                checked += check is not None
+                if role and step.owner.casefold() == role:
+                    mine += 1
+                    mine_checked += check is not None
+                elif self.filtered:
+                    continue
+                if not headed:
+                    options.append(heading)
+                    headed = True
                 line = Text(no_wrap=True, overflow="ellipsis")
                 if check is not None:
-                    checked += 1
                     line.append("[✓] ", done)
                     line.append(clean(step.title, limit=80), done)
                     who = clean(check.by or "?", limit=20)
@@ -90,7 +120,11 @@ class Checklist(OptionList):
                     if not applies:
                         line.append(f"  (when {clean(str(step.when), limit=40)})", dim)
                 options.append(Option(line, id=step.id))
+        if self.filtered and not mine:
+            who = clean(self.role or "", limit=20)
+            options.append(Option(Text(f"no step of this playbook is {who}'s", dim), disabled=True))
         self.progress = (checked, total)
+        self.mine_progress = (mine_checked, mine)
         drawn = [str(option.prompt) for option in options]
         if drawn == self._drawn:
             return  # deadlines move by the minute: most seconds nothing changed
@@ -112,6 +146,17 @@ class Checklist(OptionList):
             return
         done = not str(option.prompt).startswith("[✓]")
         self.post_message(self.StepToggled(option.id, done))
+
+    def action_mine(self) -> None:
+        if self.role is None:
+            self.notify(
+                "No role set for this console: start it with --role (lead, social…) "
+                "to see only your steps.",
+                severity="warning",
+            )
+            return
+        self.only_mine = not self.only_mine
+        self.post_message(self.FilterChanged())
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         # Enter is bound to toggle; a mouse click selects: treat it the same.

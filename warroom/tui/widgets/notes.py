@@ -60,8 +60,7 @@ class NotesPane(Widget):
         line = Text()
         line.append(f"{_hhmm(event.at)} ", time_style)
         if event.kind is EventKind.NOTE:
-            author = clean(event.author or "?", limit=24)
-            line.append(f"{author}: ", self.get_component_rich_style("notes--author"))
+            line.append(f"{signed(event)}: ", self.get_component_rich_style("notes--author"))
             line.append(clean(str(event.data.get("text", "")), limit=2000))
             if event.data.get("mention_id"):
                 line.append(
@@ -70,7 +69,7 @@ class NotesPane(Widget):
                 )
         else:
             system = self.get_component_rich_style("notes--system")
-            who = f"{clean(event.author, limit=24)} · " if event.author else ""
+            who = f"{signed(event)} · " if event.author else ""
             line.append(f"{who}{clean(describe_event(event), limit=400)}", system)
         return line
 
@@ -86,6 +85,15 @@ class NotesPane(Widget):
 
     def action_leave(self) -> None:
         self.screen.focus_next()
+
+
+def signed(event: Event) -> str:
+    """Who wrote an event: `dana (lead)` when the log has their role, else `dana`."""
+    author = clean(event.author or "?", limit=24)
+    role = event.data.get("role")
+    if isinstance(role, str) and role.strip():  # a teammate's console wrote it: data, not trusted
+        return f"{author} ({clean(role, limit=20)})"
+    return author
 
 
 def _hhmm(moment: datetime) -> str:
