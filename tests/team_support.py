@@ -79,7 +79,7 @@ class Console:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self.task, 10)
         if self.replica is not None:
-            await self.replica.link.close()
+            await self.replica.close()
         if self.session is not None:
             self.session.shutdown()
 

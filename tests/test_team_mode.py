@@ -6,6 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -352,3 +353,26 @@ async def test_bad_stream_entries_are_skipped_counted_and_named(
         assert "4 bad entries skipped" in console.replica.describe()
     finally:
         await console.close()
+
+
+async def test_what_the_holder_took_in_reaches_the_team_even_if_its_lease_lapsed(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """The holder's loop stalls past its lease's safe window between two batches: the second
+    batch is still sent (a resend is dropped as a duplicate; a gap would be lost for good)."""
+    holder = Console(redis_server, tmp_path / "a", FrozenClock(T0), "dana", "lead", lease_ms=1200)
+    await holder.start(_forever)
+    try:
+        assert holder.replica is not None and holder.session is not None
+        await until(lambda: holder.replica is not None and holder.replica.is_holder)
+        holder.session.take_scored(_scored_batch(0, 500))
+        time.sleep(1.0)  # a stalled loop: no renewal, the lease is no longer known to be held
+        assert not holder.replica.is_holder
+        holder.session.take_scored(_scored_batch(500, 500))
+        for _ in range(100):
+            if len(await _streamed_ids(holder)) == 1000:
+                break
+            await asyncio.sleep(0.05)
+        assert len(await _streamed_ids(holder)) == 1000
+    finally:
+        await holder.close()

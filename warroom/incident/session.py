@@ -326,8 +326,12 @@ class Session:
         if not fresh:
             return EngineUpdate()
         scores = await self.scoring.score(fresh)
-        update = self.engine.ingest_scored(list(map(ScoredMention, fresh, scores)), advance=advance)
-        self._unfrozen += len(fresh)
+        return self.take_scored(list(map(ScoredMention, fresh, scores)), advance=advance)
+
+    def take_scored(self, scored: list[ScoredMention], *, advance: bool = True) -> EngineUpdate:
+        """Take in mentions scored elsewhere (this console's worker, or the team's holder)."""
+        update = self.engine.ingest_scored(scored, advance=advance)
+        self._unfrozen += len(scored)
         if self._unfrozen >= FREEZE_EVERY:
             self._freeze()
         return update

@@ -56,7 +56,8 @@ READ_BLOCK_MS = 1000  # a blocking read returns at least this often, to notice a
 # The holder puts its engine's state in Redis this often (in mentions), so a console that joins
 # late starts from it instead of reading every mention of the incident again.
 SNAPSHOT_EVERY = 20_000
-BACKFILL_ENTRIES = 50  # stream entries (of up to 500 mentions) stored per step of a backfill
+BACKFILL_ENTRIES = 10  # stream entries (of up to 500 mentions) stored per step of a backfill
+READ_ENTRIES = 20  # entries per read: a console catching up yields to the screen between reads
 RETRY_SECONDS = 1.0  # between tries while the link is down
 Notice = Callable[[str], None]
 Ingest = Callable[["TeamReplica"], Awaitable[None]]
@@ -187,8 +188,10 @@ class TeamReplica:
         self._wake.set()
 
     def _on_update(self, update: EngineUpdate) -> None:
-        # The holder's newly ingested mentions go to the team; what came from the stream does not.
-        if self._applying_remote or not update.mentions or not self.lease.held:
+        # What this console took in itself goes to the team (what came from the stream does
+        # not), even if the lease lapsed meanwhile: a gap is worse than a resend, which every
+        # console drops as a duplicate.
+        if self._applying_remote or not update.mentions:
             return
         self._mentions_out.extend(_record(item) for item in update.mentions)
         self._wake.set()
@@ -276,7 +279,7 @@ class TeamReplica:
                 # A drill runs on the holder's scenario time: a console that joined later (or
                 # whose clock drifted) follows the mentions it is given.
                 clock.restart(newest)
-            self.session.engine.ingest_scored(batch)
+            self.session.take_scored(batch)
 
     async def join_from_snapshot(self) -> bool:
         """A console with no mentions yet takes the holder's last snapshot (its signals, dedupe
@@ -304,11 +307,17 @@ class TeamReplica:
         return True
 
     async def _backfill(self, until: str) -> None:
-        """Store the mentions the snapshot covers, oldest first, without counting them again."""
+        """Store the mentions the snapshot covers, oldest first, without counting them again;
+        a link that drops meanwhile is waited for, the storing resumes where it stopped."""
         key = self.link.keys.mentions(self.slug)
         start = "-"
         while True:
-            entries = await self.link.entries_between(key, start, until, BACKFILL_ENTRIES)
+            try:
+                entries = await self.link.entries_between(key, start, until, BACKFILL_ENTRIES)
+            except (RedisError, OSError) as error:
+                self.link.went_down(error)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
             for entry_id, fields in entries:
                 try:
                     content = decode(fields)
@@ -338,7 +347,7 @@ class TeamReplica:
             try:
                 await self._publish()
                 wanted = {keys[name]: position for name, position in self.positions.items()}
-                entries = await self.link.read(wanted, block_ms=READ_BLOCK_MS)
+                entries = await self.link.read(wanted, block_ms=READ_BLOCK_MS, count=READ_ENTRIES)
                 self.link.came_up()
             except (RedisError, OSError) as error:
                 self.link.went_down(error)
@@ -349,6 +358,7 @@ class TeamReplica:
                 name = "events" if stream == keys["events"] else "mentions"
                 self.positions[name] = entry_id
                 self.apply(stream, entry_id, fields)
+                await asyncio.sleep(0)  # catching up: the screen stays responsive
 
     async def wake_publisher(self, stop: asyncio.Event) -> None:
         """Send own events as soon as they are in the outbox (the read blocks meanwhile)."""
@@ -418,6 +428,10 @@ class TeamReplica:
 
     async def close(self) -> None:
         """Leaving: give the lease up (another console takes over at once), say goodbye."""
+        for task in list(self._tasks):  # the background storing of a late join
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await self.lease.release()
         await leave(self.link, self.console)
         await self.link.close()
