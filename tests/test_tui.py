@@ -256,7 +256,7 @@ async def test_restart_resumes_the_open_incident(data_dir: Path, demo_scored: li
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.pause(0.2)
         checklist = app.main_screen.query_one(Checklist)
-        assert checklist.progress[0] == 1
+        assert checklist.progress[0] == len(second.state.checks) == 2  # with `on: declared`
         timeline = timeline_text(app)
         assert "holding statement approved" in timeline
         assert app.main_screen.query_one(MentionFeed).rows

@@ -35,6 +35,7 @@ from warroom.tui.screens.editor import (
     write_atomically,
     yaml_editor,
 )
+from warroom.tui.screens.switch import SwitchScreen
 from warroom.tui.widgets.checklist import Checklist
 
 DECLARED = f"{demo_scenario.BRAND}: firmware 4.2 freezes thermostats"
@@ -88,6 +89,10 @@ async def test_switching_playbooks_keeps_shared_checks(data_dir: Path, demo_scor
     app = PlaybookApp(session)
     async with app.run_test(size=(120, 35)) as pilot:
         await palette(pilot, "to misinfo")
+        assert isinstance(app.screen, SwitchScreen)  # what is kept and dropped, to confirm
+        assert session.playbook.name == "default"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
         assert session.playbook.name == "misinformation"
         assert set(session.state.checks) == {"brief-support"}
         checklist = app.main_screen.query_one(Checklist)
@@ -96,7 +101,8 @@ async def test_switching_playbooks_keeps_shared_checks(data_dir: Path, demo_scor
         title = str(app.main_screen.query_one("#checklist-pane").border_title)
         assert "misinformation" in title
     switch = stored(data_dir, EventKind.PLAYBOOK_CHANGED)[-1]
-    assert switch.data == {"playbook": "misinformation", "kept_checks": ["brief-support"]}
+    assert switch.data["kept_checks"] == ["brief-support"]
+    assert "confirm-signal" in switch.data["dropped"]
     assert switch.author == "tester"
 
 

@@ -45,14 +45,14 @@ def checked_by(minutes_after_declared: int) -> int:
 
 
 async def test_opens_at_the_declaration(drill: tuple[Path, str]) -> None:
-    """The cursor starts on the declared minute: clock at zero, crisis, nothing checked yet."""
+    """The cursor starts on the declared minute: clock at zero, crisis, only `on: declared` done."""
     app = review_app(*drill)
     async with app.run_test(size=SIZE):
         text = header(app)
         assert "REVIEW (read-only)" in text and "DRILL" in text
         assert f"{DECLARED_AT:%Y-%m-%d %H:%M} UTC" in text
         assert "T+00:00:00" in text and "CRISIS" in text
-        assert app.screen.query_one(ReviewChecklist).progress == (0, 19)
+        assert app.screen.query_one(ReviewChecklist).progress == (1, 19)
 
 
 async def test_scrubbing_forward_moves_time_and_checks(drill: tuple[Path, str]) -> None:
@@ -102,7 +102,10 @@ async def test_timeline_shows_only_what_was_written_by_then(drill: tuple[Path, s
         timeline = app.screen.query_one(ReviewTimeline)
         kinds = [event.kind for event in timeline.shown]
         assert EventKind.DECLARED in kinds
-        assert EventKind.NOTE not in kinds and EventKind.STEP_CHECKED not in kinds
+        assert EventKind.NOTE not in kinds
+        # Only the console's own check of the `on: declared` step, written with the declaration.
+        checks = [event for event in timeline.shown if event.kind is EventKind.STEP_CHECKED]
+        assert [event.data.get("auto") for event in checks] == ["declared"]
         lines = " ".join(str(line.text) for line in timeline.lines)
         total = len(app.data.events)
         assert f"{total - len(timeline.shown)} later events" in lines

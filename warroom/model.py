@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import IO, Any
@@ -13,6 +13,8 @@ from typing import IO, Any
 from warroom.errors import WarroomError
 
 BRAND_TOPIC = "brand"
+# Words that make one of the brand's posts (or a published draft) an apology.
+APOLOGY_WORDS = ("sorry", "apolog")
 
 # The valid posting times: nothing on the social web predates 1970, and a post dated more than a
 # day ahead is a wrong clock. Outside them a time would break the per-minute series downstream.
@@ -161,6 +163,8 @@ class Mention:
     reach: int | None = None
     engagement: int | None = None
     topic: str = BRAND_TOPIC
+    # Posted by one of the brand's own accounts: decided by the engine at ingest, never by input.
+    ours: bool = False
 
     @property
     def is_brand(self) -> bool:
@@ -203,6 +207,8 @@ class Mention:
         topic = values.get("topic")
         if topic is not None and not topic.strip():
             values.pop("topic")
+        if data.get("ours") is True:  # as the log stores it; the engine decides again at ingest
+            values["ours"] = True
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
@@ -217,10 +223,64 @@ class Mention:
             value = getattr(self, name)
             if value is not None:
                 data[name] = value
+        if self.ours:
+            data["ours"] = True
         return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+def account_key(handle: str) -> str:
+    """A handle as compared: lower case, without a leading @ (or Reddit's u/), no spaces."""
+    key = handle.strip().lower().lstrip("@")
+    return key.removeprefix("u/")
+
+
+class OwnAccounts:
+    """The brand's own accounts (`topics.brand.handles`): a mention they wrote is ours.
+
+    Handles are written as each network shows them: `name@instance` on Mastodon,
+    `name.bsky.social` on Bluesky, `@name` on X and Reddit.
+    """
+
+    def __init__(self, handles: Iterable[str] = ()) -> None:
+        self.handles = frozenset(key for key in map(account_key, handles) if key)
+        # Mastodon names a local account without its instance: `name` as read on `instance`.
+        self._local: dict[str, set[str]] = {}
+        for key in self.handles:
+            name, _, instance = key.partition("@")
+            if name and instance:
+                self._local.setdefault(name, set()).add(instance)
+
+    def __bool__(self) -> bool:
+        return bool(self.handles)
+
+    def owns(self, mention: Mention) -> bool:
+        """Whether one of our accounts wrote this mention."""
+        author = mention.author
+        if not author or not self.handles:
+            return False
+        key = account_key(author)
+        if key in self.handles:
+            return True
+        instances = self._local.get(key)
+        if instances is None or mention.source != "mastodon":
+            return False
+        host = _host(mention.url)
+        return host is None or host in instances
+
+    def mark(self, mention: Mention) -> Mention:
+        """The mention with `ours` set as these accounts say (the same object if unchanged)."""
+        ours = self.owns(mention)
+        return mention if mention.ours == ours else replace(mention, ours=ours)
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = url.partition("://")[2].partition("/")[0].rpartition("@")[2].partition(":")[0]
+    return host.lower() or None
 
 
 def _checked(name: str, value: Any, kind: type) -> Any:

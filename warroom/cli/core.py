@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import click
 
 from warroom.cli.common import Context, pass_context, read_mention_file
+from warroom.cli.config import config_or_exit
 from warroom.clock import SystemClock
 from warroom.incident.state import IncidentState
 from warroom.model import LineProblem
@@ -17,10 +20,28 @@ from warroom.offline.analyze import render_table
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object on stdout.")
-def analyze(file: str, as_json: bool) -> None:
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A watch config: its brand, handles (our own posts), lexicon and detector rule.",
+)
+@click.pass_context
+def analyze(ctx: click.Context, file: str, as_json: bool, config_path: Path | None) -> None:
     """Sentiment timeline, level changes and trending terms of a JSON Lines FILE (- for stdin)."""
     problems: list[LineProblem] = []
-    result = run_analysis(read_mention_file(file, problems), problems=problems)
+    settings: dict[str, Any] = {}
+    if config_path is not None:
+        from warroom.live.watch import detector_rule  # loads aiohttp: only when asked for
+
+        config = config_or_exit(ctx, config_path)
+        settings = {
+            "rule": detector_rule(config),
+            "lexicon": config.lexicon,
+            "brand": config.brand,
+            "handles": config.topics.brand_handles,
+        }
+    result = run_analysis(read_mention_file(file, problems), problems=problems, **settings)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:

@@ -17,6 +17,8 @@ from warroom.demo.timeline import SCHEDULE, STREAM_TOPIC, Bank, load_banks, mix,
 from warroom.model import Mention, read_mentions
 
 BRAND = "Brightwell"
+# The brand's own accounts, as `topics.brand.handles` names them: their posts are ours.
+HANDLES = (f"@{people.brand_account().handle}",)
 COMPETITOR_TOPIC = "competitor:thermly"
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_PATH = DATA_DIR / "demo_scenario.jsonl"

@@ -152,6 +152,8 @@ def normalize(text: str) -> str:
 
 
 _NEGATE = frozenset(NEGATE)
+_NEGATORS = _NEGATE | {"no"}  # `no` turns the next word as VADER reads it, but is not in NEGATE
+_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~…“”‘’"
 _SO_THIS = ("so", "this")
 
 
@@ -292,6 +294,31 @@ class Scorer:
             cache.popitem(last=False)
         return value
 
+    def negative_terms(self, text: str, limit: int = 5) -> list[str]:
+        """The words of a text that pull its score down: negative in the lexicon, or a positive
+        word negated (`not working`), in the order they appear, each once."""
+        lexicon: dict[str, float] = self._analyzer.lexicon
+        found: list[str] = []
+        previous = ""
+        for token in normalize(text[:MAX_CHARS]).split(" ")[:MAX_TOKENS]:
+            word = token.strip(_PUNCTUATION).lower()
+            valence = lexicon.get(word)
+            term = None
+            if valence is not None and valence < 0 and word not in _NEGATORS:
+                term = word  # `no`, `never`: negators, shown with the word they turn
+            elif (
+                valence is not None
+                and valence > 0
+                and (previous in _NEGATORS or _negated(previous))
+            ):
+                term = f"{previous} {word}"
+            if term is not None and term not in found:
+                found.append(term)
+                if len(found) >= limit:
+                    break
+            previous = word
+        return found
+
     def score(self, mention: Mention) -> Score:
         """The score of one mention; UNSCORED when its language is known and not English."""
         if not mention.is_english:
@@ -331,3 +358,12 @@ def score_texts(texts: list[str], extra_lexicon: dict[str, float] | None = None)
     if scorer is None:
         scorer = _PROCESS_SCORERS[key] = Scorer(extra_lexicon)
     return [scorer.compound(text) for text in texts]
+
+
+def negative_terms(text: str, extra_lexicon: Mapping[str, float] | None = None) -> list[str]:
+    """The words that make a text negative (see Scorer.negative_terms), under a lexicon."""
+    key = tuple(sorted(_checked_lexicon(extra_lexicon or {}).items()))
+    scorer = _PROCESS_SCORERS.get(key)
+    if scorer is None:
+        scorer = _PROCESS_SCORERS[key] = Scorer(extra_lexicon)
+    return scorer.negative_terms(text)

@@ -138,8 +138,10 @@ class Signals:
     # -- the hot path ------------------------------------------------------------------------
 
     def add(self, scored: ScoredMention) -> None:
-        """Count one scored mention in the minute it was posted."""
+        """Count one scored mention in the minute it was posted; our own posts are not counted."""
         mention = scored.mention
+        if mention.ours:
+            return  # the brand's own posts are not the public's conversation
         key = int(mention.created_at.timestamp() // 60)
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -158,12 +160,22 @@ class Signals:
             add(scored)
 
     def count(
-        self, key: int, topic: str, compound: float | None, label: Label | None, reach: int | None
+        self,
+        key: int,
+        topic: str,
+        compound: float | None,
+        label: Label | None,
+        reach: int | None,
+        *,
+        ours: bool = False,
     ) -> bool:
         """Count one mention, as the log stores it, in minute `key`: True if negative and brand.
 
         For the review's replay: nothing is set apart as future, and the caller samples the words.
+        Our own posts (`ours`) are not counted.
         """
+        if ours:
+            return False
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._new_bucket(key)
@@ -188,7 +200,9 @@ class Signals:
         """A person overrode a brand mention's sentiment: move it from `old` to `new`."""
         key = minute_key(mention.created_at)
         bucket = self._buckets.get(key)
-        if bucket is None or (not mention.is_brand and mention.topic not in bucket.by_topic):
+        if mention.ours or bucket is None:
+            return
+        if not mention.is_brand and mention.topic not in bucket.by_topic:
             return
         # Out at the old score and in at the new: the volume is unchanged.
         for score, sign in ((old, -1), (new, 1)):

@@ -26,6 +26,7 @@ from warroom.model import (
     Label,
     Level,
     Mention,
+    OwnAccounts,
     Score,
     ScoredMention,
     format_time,
@@ -60,6 +61,7 @@ class EngineStats:
     non_english: int = 0
     competitor: int = 0
     future: int = 0  # dated a day or more ahead: kept in the log, left out of the signals
+    ours: int = 0  # posted by the brand's own accounts: kept in the log, left out of the signals
 
 
 @dataclass
@@ -85,7 +87,9 @@ class FeedWindow:
         """Take in a batch (in log order): the oldest fall out."""
         self.recent.extend(scored)
         self.negative.extend(
-            s for s in scored if s.score.label is Label.NEGATIVE and s.mention.is_brand
+            s
+            for s in scored
+            if s.score.label is Label.NEGATIVE and s.mention.is_brand and not s.mention.ours
         )
 
     def replace(self, recent: Iterable[ScoredMention], negative: Iterable[ScoredMention]) -> None:
@@ -114,6 +118,8 @@ class Engine:
         self.log = log
         self.state = state or IncidentState(name=log.meta.name if log else "")
         self.stats = EngineStats()
+        # The brand's own accounts (set before attach): their posts are marked `ours` at ingest.
+        self.accounts = OwnAccounts()
         self.listeners: list[Listener] = []
         # Team mode (set by the team link): own events go to `sink` with an id from
         # `new_event_id` and come back through apply_remote; a console that `follows` does
@@ -242,11 +248,14 @@ class Engine:
     def store_only(self, scored: Sequence[ScoredMention]) -> None:
         """Write mentions to the log without counting them (their counts came in a snapshot)."""
         if self.log is not None and scored:
-            self.log.append_mentions(scored)
+            self.log.append_mentions(self._marked(list(scored)))
 
     def _settings(self) -> dict[str, Any]:
         """What a checkpoint is computed under: it is used only if these are unchanged."""
-        return {"version": checkpoints.VERSION, **self.signals.settings()}
+        settings = {"version": checkpoints.VERSION, **self.signals.settings()}
+        if self.accounts:
+            settings["ours"] = sorted(self.accounts.handles)  # other handles, other counts
+        return settings
 
     def _capture(self, position: LogPosition) -> Checkpoint:
         # On the caller's thread, and quick: copies only; encoding happens in the writer thread.
@@ -330,7 +339,18 @@ class Engine:
             kept = list(unique.values())
         return self._take(kept, advance)
 
+    def _marked(self, scored: list[ScoredMention]) -> list[ScoredMention]:
+        """The batch with each mention's `ours` decided by our accounts, not by its input."""
+        mark = self.accounts.mark
+        for index, item in enumerate(scored):
+            mention = item.mention
+            marked = mark(mention)
+            if marked is not mention:
+                scored[index] = ScoredMention(marked, item.score)
+        return scored
+
     def _take(self, scored: list[ScoredMention], advance: bool) -> EngineUpdate:
+        scored = self._marked(scored)
         update = EngineUpdate(mentions=scored)
         if not scored:
             return update
@@ -348,6 +368,10 @@ class Engine:
                 stats.non_english += 1
             if not mention.is_brand:
                 stats.competitor += 1
+            if mention.ours:
+                # Counted apart; nor does our posting move event time for the detector.
+                stats.ours += 1
+                continue
             if mention.created_at > horizon:
                 stats.future += 1
                 continue

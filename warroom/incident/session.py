@@ -8,27 +8,40 @@ import gc
 import os
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from warroom.clock import Clock
-from warroom.detection.sentiment import Scorer, score_texts
+from warroom.detection.evidence import EvidenceItem, Piece, group_evidence
+from warroom.detection.sentiment import Scorer, negative_terms, score_texts
 from warroom.detection.signals import DetectorRule, Signals
 from warroom.incident.durable import GroupFlush
 from warroom.incident.engine import FEED_WINDOW, Engine, EngineUpdate
 from warroom.incident.log import IncidentLog, IncidentNotFound, IncidentStore
 from warroom.incident.state import IncidentState
-from warroom.model import Event, EventKind, Label, Mention, Score, ScoredMention, label_for
+from warroom.model import (
+    APOLOGY_WORDS,
+    Event,
+    EventKind,
+    Label,
+    Mention,
+    OwnAccounts,
+    Score,
+    ScoredMention,
+    label_for,
+)
 from warroom.model import format_time as iso
 from warroom.playbook import (
     Playbook,
     PlaybookInvalid,
     PlaybookNotFound,
+    Step,
     find_playbook,
     load_playbook,
     user_playbooks_dir,
@@ -116,21 +129,67 @@ class ProcessScoring:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Why the detector thinks this is a crisis: shown when proposing to declare."""
+    """Why the detector thinks this is a crisis: shown when proposing to declare.
+
+    `top_negative` holds the most-reached negative public mentions of the window, copies of one
+    text grouped (×copies, their total reach), at most one per author, with the negative terms.
+    """
 
     reason: str
     trending: list[str]
-    top_negative: list[ScoredMention]
+    top_negative: list[EvidenceItem[ScoredMention]]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "reason": self.reason,
             "trending": self.trending,
             "top_negative": [
-                {"id": s.mention.id, "author": s.mention.author, "text": s.mention.text[:280]}
-                for s in self.top_negative
+                {
+                    "id": e.item.mention.id,
+                    "author": e.item.mention.author,
+                    "text": e.item.mention.text[:280],
+                    **e.to_dict(),
+                }
+                for e in self.top_negative
             ],
         }
+
+
+@dataclass(frozen=True)
+class SwitchPlan:
+    """What a playbook switch keeps and drops: checks map by step id, then by title."""
+
+    playbook: Playbook
+    mapped: dict[str, str]  # checked step id in the running playbook -> its id in the new one
+    dropped: list[str]  # checked step ids (titles shown) that the new playbook has no step for
+    titles: dict[str, str]  # every checked step's title, for saying what is kept and dropped
+
+    def kept_titles(self) -> list[str]:
+        """The titles of the checks the switch keeps."""
+        return [self.titles[step] for step in self.mapped]
+
+    def dropped_titles(self) -> list[str]:
+        """The titles of the checks the switch drops (still counted under the old playbook)."""
+        return [self.titles[step] for step in self.dropped]
+
+
+def plan_switch(checks: dict[str, str], playbook: Playbook) -> SwitchPlan:
+    """Map checked steps ({id: title}) onto another playbook: same id, else same title."""
+    ids = {step.id for step in playbook.steps}
+    by_title = {step.title.casefold(): step.id for step in playbook.steps}
+    mapped: dict[str, str] = {}
+    dropped: list[str] = []
+    for step, title in checks.items():
+        target = step if step in ids else by_title.get(title.casefold())
+        if target is None or target in mapped.values():
+            dropped.append(step)
+        else:
+            mapped[step] = target
+    return SwitchPlan(playbook, mapped, dropped, dict(checks))
+
+
+# Who the console logs as the author of what it checks by itself (`on: declared`).
+CONSOLE_AUTHOR = "warroom"
 
 
 @dataclass(frozen=True)
@@ -182,6 +241,7 @@ class Session:
         role: str | None = None,
         drill: bool = False,
         rule: DetectorRule | None = None,
+        handles: Iterable[str] = (),
     ) -> None:
         self.store = store
         self.clock = clock
@@ -197,6 +257,9 @@ class Session:
         self.engine = Engine(
             clock=clock, signals=Signals(rule, extra_stopwords=brand.lower().split())
         )
+        # The brand's own accounts: their posts are the brand's, not the public's (set before
+        # any log is opened, since a resume reads the stored mentions again).
+        self.engine.accounts = OwnAccounts(handles)
         # What the feed shows when a screen opens is the engine's bounded window (in the
         # checkpoint too); the rest stays in the store.
         self.recent: deque[ScoredMention] = self.engine.feed.recent
@@ -215,17 +278,18 @@ class Session:
 
     # -- the log -----------------------------------------------------------------------------
 
-    def open(self, name: str | None = None) -> IncidentLog:
+    def open(self, name: str | None = None, *, fresh: bool = False) -> IncidentLog:
         """Continue the newest open log of this kind (drill or live), else start one.
 
+        `fresh` always starts one (`warroom demo --reset`): older open logs are left as they are.
         Raises IncidentLocked (naming the holder) when another console is working that log:
         a second console must not split the team's log in two.
         """
         with self.store.claiming():
-            return self._find_or_create(name)
+            return self._find_or_create(name, fresh=fresh)
 
-    def _find_or_create(self, name: str | None) -> IncidentLog:
-        for meta in reversed(self.store.list()):
+    def _find_or_create(self, name: str | None, *, fresh: bool = False) -> IncidentLog:
+        for meta in [] if fresh else reversed(self.store.list()):
             if meta.drill != self.drill or meta.brand != self.brand:
                 continue
             with self.store.open(meta.slug, clock=self.clock, writable=False) as peek:
@@ -331,6 +395,7 @@ class Session:
     def take_scored(self, scored: list[ScoredMention], *, advance: bool = True) -> EngineUpdate:
         """Take in mentions scored elsewhere (this console's worker, or the team's holder)."""
         update = self.engine.ingest_scored(scored, advance=advance)
+        self._brand_posted([item.mention for item in update.mentions if item.mention.ours])
         self._unfrozen += len(scored)
         if self._unfrozen >= FREEZE_EVERY:
             self._freeze()
@@ -385,9 +450,20 @@ class Session:
         since = (self.engine.watermark or self.clock.now()) - timedelta(
             minutes=self.engine.signals.rule.window_minutes
         )
-        window = [s for s in self.recent_negative if s.mention.created_at >= since]
-        top = sorted(window, key=lambda s: s.mention.reach or 0, reverse=True)
-        return Evidence(gauge.reason, [t.term for t in gauge.trending[:8]], top[:limit])
+        window = [
+            Piece(s, m.text, m.author, m.reach or 0, s.score.compound or 0.0, m.url)
+            for s in self.recent_negative
+            if (m := s.mention).created_at >= since and not m.ours
+        ]
+        # The terms under this console's lexicon: its in-process scorer, or the worker's lexicon.
+        scorer = getattr(self.scoring, "scorer", None)
+        terms = (
+            scorer.negative_terms
+            if isinstance(scorer, Scorer)
+            else partial(negative_terms, extra_lexicon=getattr(self.scoring, "lexicon", None))
+        )
+        top = group_evidence(window, limit=limit, terms=terms)
+        return Evidence(gauge.reason, [t.term for t in gauge.trending[:8]], top)
 
     def declare(self, name: str, evidence: dict[str, Any] | None = None) -> Event:
         """Declare the incident: the clock starts, the playbook's deadlines count from now."""
@@ -398,18 +474,64 @@ class Session:
             "level": str(self.engine.level),
             "evidence": evidence or {},
         }
-        return self.engine.record(EventKind.DECLARED, self._signed(data), author=self.operator)
+        event = self.engine.record(EventKind.DECLARED, self._signed(data), author=self.operator)
+        self.auto_check("declared")
+        return event
+
+    def auto_check(self, trigger: str) -> list[Event]:
+        """Check the open steps that `trigger` checks by itself (`on: declared`), as the console.
+
+        The hook for events: `declared`, `closed`, `brand_posted` (one of our posts seen during
+        the incident), `apology_posted`.
+        """
+        state = self.state
+        if not state.declared or state.closed_at is not None:
+            return []
+        events = []
+        for step in self.playbook.steps_on(trigger):
+            if step.id in state.checks:
+                continue
+            data = {"step": step.id, "title": step.title, "owner": step.owner, "auto": trigger}
+            events.append(self.engine.record(EventKind.STEP_CHECKED, data, author=CONSOLE_AUTHOR))
+        return events
+
+    def _brand_posted(self, ours: list[Mention]) -> None:
+        # Our public posts check the steps that wait for them; in team mode only the console
+        # holding ingest does it (the others would check them a second time).
+        if not ours or (self.engine.sink is not None and self.engine.follows):
+            return
+        self.auto_check("brand_posted")
+        if any(word in m.text.lower() for m in ours for word in APOLOGY_WORDS):
+            self.auto_check("apology_posted")
+
+    def open_due_steps(self) -> list[Step]:
+        """Steps that apply, are due by now and are not checked (closing checks `on: closed`)."""
+        state = self.state
+        if state.declared_at is None:
+            return []
+        now = self.clock.now()
+        level = state.peak_level
+        return [
+            step
+            for step in self.playbook.steps
+            if level in step.levels
+            and step.id not in state.checks
+            and step.on != "closed"
+            and step.deadline(state.declared_at) <= now
+        ]
 
     def close(self, summary: str) -> Event:
         """Close the incident with a one-line summary; watching goes on in a fresh log."""
         closed = self.log
         # Its mentions first: a close the disk refuses writes nothing, and can simply be retried.
         self.flush()
+        self.auto_check("closed")
         data = self._signed({"summary": summary})
         event = self.engine.record(EventKind.CLOSED, data, author=self.operator)
-        if not self.rotate_on_close:
-            return event  # a team's incident: every console keeps it, closed, until it quits
         self.closed_slugs.append(closed.meta.slug)
+        if not self.rotate_on_close:
+            # A team's incident, or the drill's: the console keeps it, closed, until it quits.
+            return event
         fresh = self.store.create(
             self._log_name(), clock=self.clock, brand=self.brand, drill=self.drill
         )
@@ -433,18 +555,50 @@ class Session:
         data = {"step": step.id, "title": step.title, "owner": step.owner}
         return self.engine.record(kind, self._signed(data), author=self.operator)
 
+    def plan_switch(self, playbook: Playbook) -> SwitchPlan:
+        """What switching to `playbook` would keep and drop, to show before confirming."""
+        checks = {step: check.title or step for step, check in self.state.checks.items()}
+        return plan_switch(checks, playbook)
+
     def switch_playbook(self, playbook: Playbook) -> Event:
-        """Run another playbook; checks of steps that exist in both are kept."""
-        ids = {step.id for step in playbook.steps}
-        kept = sorted(step for step in self.state.checks if step in ids)
+        """Run another playbook; checks map by step id, then by title; the rest are dropped.
+
+        Dropped checks stay in the log and count under the playbook they were made in.
+        """
+        plan = self.plan_switch(playbook)
         self.playbook = playbook
-        data = {"playbook": playbook.name, "kept_checks": kept}
+        data = {
+            "playbook": playbook.name,
+            "kept_checks": sorted(plan.mapped.values()),
+            "mapped": plan.mapped,
+            "dropped": plan.dropped,
+        }
         return self.engine.record(EventKind.PLAYBOOK_CHANGED, data, author=self.operator)
 
     def draft(self, template_id: str, text: str, tone: float | None) -> Event:
         """A message drafted from a template, with its VADER tone."""
         data = {"template": template_id, "text": text, "tone": tone}
         return self.engine.record(EventKind.DRAFT, self._signed(data), author=self.operator)
+
+    def publish(self, template_id: str, text: str, channel: str, link: str | None = None) -> Event:
+        """A draft marked as published on a channel (with its link): a public response.
+
+        Checks the steps `on: brand_posted` (and `on: apology_posted` for an apology template).
+        """
+        data: dict[str, Any] = {
+            "template": template_id,
+            "text": text,
+            "published": True,
+            "channel": channel,
+        }
+        if link:
+            data["link"] = link
+        event = self.engine.record(EventKind.DRAFT, self._signed(data), author=self.operator)
+        self.auto_check("brand_posted")
+        with contextlib.suppress(KeyError):
+            if self.playbook.template(template_id).kind == "apology":
+                self.auto_check("apology_posted")
+        return event
 
     def flag(self, item: ScoredMention, flagged: bool = True) -> Event:
         """Flag a mention for response (or take the flag off)."""

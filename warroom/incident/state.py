@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from warroom.model import Event, EventKind, Label, Level, parse_time
@@ -19,6 +19,8 @@ class Check:
     step: str
     by: str | None
     at: datetime
+    title: str = ""
+    owner: str = ""
 
 
 @dataclass
@@ -35,6 +37,10 @@ class IncidentState:
     peak_level: Level = Level.NORMAL
     playbook: str | None = None
     checks: dict[str, Check] = field(default_factory=dict)
+    # Checks a playbook switch did not carry over, under the playbook they were made in.
+    dropped_checks: list[tuple[str, Check]] = field(default_factory=list)
+    # Every playbook in force, in order, with when it took over (the first from the start).
+    playbooks: list[tuple[datetime, str]] = field(default_factory=list)
     overrides: dict[str, Label] = field(default_factory=dict)
     flagged: set[str] = field(default_factory=set)
     timeline: list[Event] = field(default_factory=list)
@@ -69,7 +75,7 @@ class IncidentState:
                 self.declared_by = event.author
                 self.name = str(data.get("name") or self.name)
                 if data.get("playbook"):
-                    self.playbook = str(data["playbook"])
+                    self._run(str(data["playbook"]), event.at)
             case EventKind.CLOSED:
                 self.closed_at = event.at
                 self.summary = str(data.get("summary") or "")
@@ -80,13 +86,12 @@ class IncidentState:
                     self.peak_level = self.level
             case EventKind.STEP_CHECKED:
                 step = str(data["step"])
-                self.checks[step] = Check(step, event.author, event.at)
+                title, owner = str(data.get("title") or step), str(data.get("owner") or "")
+                self.checks[step] = Check(step, event.author, event.at, title, owner)
             case EventKind.STEP_UNCHECKED:
                 self.checks.pop(str(data["step"]), None)
             case EventKind.PLAYBOOK_CHANGED:
-                self.playbook = str(data["playbook"])
-                kept = set(data.get("kept_checks", self.checks))
-                self.checks = {k: v for k, v in self.checks.items() if k in kept}
+                self._switch(data, event.at)
             case EventKind.SENTIMENT_OVERRIDDEN:
                 self.overrides[str(data["mention_id"])] = Label(data["label"])
             case EventKind.FLAGGED:
@@ -96,6 +101,39 @@ class IncidentState:
                     self.flagged.discard(str(data["mention_id"]))
             case _:
                 pass
+
+    def _run(self, name: str, at: datetime) -> None:
+        if name != self.playbook:
+            self.playbooks.append((at, name))
+        self.playbook = name
+
+    def _switch(self, data: dict[str, object], at: datetime) -> None:
+        # Steps map by id, then by title (`mapped`: old id -> new id); the rest are dropped.
+        mapped = data.get("mapped")
+        kept = data.get("kept_checks")
+        if isinstance(mapped, dict):
+            carry = {str(old): str(new) for old, new in mapped.items()}
+        elif isinstance(kept, list):
+            carry = {str(step): str(step) for step in kept}
+        else:
+            carry = {step: step for step in self.checks}
+        previous = self.playbook or ""
+        checks: dict[str, Check] = {}
+        for step, check in self.checks.items():
+            if step in carry:
+                checks[carry[step]] = replace(check, step=carry[step])
+            else:
+                self.dropped_checks.append((previous, check))
+        self.checks = checks
+        self._run(str(data["playbook"]), at)
+
+    def playbook_at(self, moment: datetime) -> str | None:
+        """The playbook in force at a moment (the first one before it was ever switched)."""
+        found = self.playbooks[0][1] if self.playbooks else self.playbook
+        for since, name in self.playbooks:
+            if since <= moment:
+                found = name
+        return found
 
     @classmethod
     def from_events(cls, events: Iterable[Event], name: str = "") -> IncidentState:
@@ -144,8 +182,13 @@ def describe_event(event: Event) -> str:
             return f"note: {data.get('text', '')}"
         case EventKind.PLAYBOOK_CHANGED:
             return f"playbook: {data.get('playbook')}"
+        case EventKind.DRAFT if data.get("published"):
+            link = f" ({data['link']})" if data.get("link") else ""
+            text = str(data.get("text", ""))
+            return f"published on {data.get('channel')}{link} from {data.get('template')}: {text}"
         case EventKind.DRAFT:
-            return f"drafted from {data.get('template')}: {str(data.get('text', ''))[:200]}"
+            # The whole draft: the timeline is where the team reads what was written.
+            return f"drafted from {data.get('template')}: {data.get('text', '')}"
         case EventKind.SENTIMENT_OVERRIDDEN:
             mention, label, was = data.get("mention_id"), data.get("label"), data.get("was")
             return f"sentiment of {mention} set to {label} (was {was})"

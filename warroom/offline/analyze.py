@@ -10,7 +10,7 @@ from warroom.clock import SystemClock
 from warroom.detection.sentiment import Scorer
 from warroom.detection.signals import DetectorRule, LevelChange, MinuteStats, Signals, TrendingTerm
 from warroom.incident.engine import Engine
-from warroom.model import LineProblem, Mention, format_time
+from warroom.model import LineProblem, Mention, OwnAccounts, format_time
 from warroom.offline.replay import batches
 
 ANALYZE_BATCH = 5000
@@ -53,10 +53,16 @@ def analyze(
     rule: DetectorRule | None = None,
     lexicon: Mapping[str, float] | None = None,
     problems: list[LineProblem] | None = None,
+    brand: str | None = None,
+    handles: Iterable[str] = (),
 ) -> Analysis:
-    """Score and detect over a whole stream; minutes are judged once all their mentions are in."""
-    signals = Signals(rule)
+    """Score and detect over a whole stream; minutes are judged once all their mentions are in.
+
+    The brand's name is never a trending term; posts by its `handles` are counted apart (ours).
+    """
+    signals = Signals(rule, extra_stopwords=brand.lower().split() if brand else ())
     engine = Engine(clock=SystemClock(), signals=signals, scorer=Scorer(dict(lexicon or {})))
+    engine.accounts = OwnAccounts(handles)
     for batch in batches(mentions, ANALYZE_BATCH):  # one batch in memory, whatever the input
         engine.ingest(batch, advance=False)
     alerts = list(engine.finish().level_changes)
@@ -68,6 +74,7 @@ def analyze(
         "non_english": stats.non_english,
         "competitor": stats.competitor,
         "future": stats.future,
+        "ours": stats.ours,
         "skipped_lines": len(problems or []),
         "minutes": len(series),
         "first": format_time(series[0].minute) if series else None,
@@ -100,11 +107,15 @@ def render_table(result: Analysis) -> str:
     lines.append(
         f"{s['mentions']} mentions ({s['duplicates']} duplicates dropped, "
         f"{s['non_english']} not English, {s['competitor']} about competitors"
-        f"{_future(s.get('future', 0))}), "
+        f"{_ours(s.get('ours', 0))}{_future(s.get('future', 0))}), "
         f"{s['skipped_lines']} lines skipped, {s['minutes']} minutes, "
         f"peak level {s['peak_level']}"
     )
     return "\n".join(lines)
+
+
+def _ours(count: int) -> str:
+    return f", {count} our own posts counted apart" if count else ""
 
 
 def _future(count: int) -> str:

@@ -17,6 +17,10 @@ from warroom.yamlpos import LocatedError
 
 PLAYBOOK_VERSION = 1
 CHANNEL_KINDS = ("mastodon", "bluesky", "x", "email", "web", "internal")
+# The events that check a step by themselves (`on: declared`), logged as done by the console.
+STEP_EVENTS = ("declared", "closed", "brand_posted", "apology_posted")
+# Characters a post may have, per channel kind; a channel's own `limit` overrides it.
+CHANNEL_LIMITS: dict[str, int] = {"x": 280, "bluesky": 300, "mastodon": 500}
 # signals.DetectorRule fields a playbook may override, with their type and inclusive range.
 TRIGGER_FIELDS: dict[str, tuple[type, float, float]] = {
     "window_minutes": (int, 1, 240),
@@ -87,6 +91,7 @@ class Step:
     template: str | None = None
     channels: tuple[str, ...] = ()
     line: int = 0
+    on: str | None = None
 
     def deadline(self, started_at: datetime) -> datetime:
         """The wall-clock deadline for an incident that started at started_at."""
@@ -109,6 +114,12 @@ class Channel:
     id: str
     kind: str
     audience: str = ""
+    limit: int | None = None
+
+    @property
+    def max_chars(self) -> int | None:
+        """How many characters a post here may have: its own limit, else its kind's."""
+        return self.limit if self.limit is not None else CHANNEL_LIMITS.get(self.kind)
 
 
 @dataclass(frozen=True)
@@ -163,6 +174,10 @@ class Playbook:
     def active_steps(self, level: Level) -> tuple[Step, ...]:
         """The steps that apply at this level, in checklist order."""
         return tuple(step for step in self.steps if level in step.levels)
+
+    def steps_on(self, event: str) -> tuple[Step, ...]:
+        """The steps an event checks by itself (`on: declared`), in checklist order."""
+        return tuple(step for step in self.steps if step.on == event)
 
     def role_context(self) -> dict[str, str]:
         """`role:<id>` placeholder values: who holds each role, else its title."""

@@ -34,6 +34,7 @@ class StepNodes:
     levels: frozenset[Level]
     template: Node | None
     channels: Node | None
+    on: str | None = None
 
 
 def _levels(levels: frozenset[Level]) -> str:
@@ -115,6 +116,7 @@ def check_references(
                 template=template,
                 channels=tuple(used_channels),
                 line=step.node.start_mark.line + 1,
+                on=step.on,
             )
     unique = [by_id[step_id] for step_id in deps]
     cycles = _report_cycles(checker, unique, deps)

@@ -9,6 +9,7 @@ from warroom.model import Level
 from warroom.playbook.checker import Checker, describe
 from warroom.playbook.model import (
     CHANNEL_KINDS,
+    STEP_EVENTS,
     TRIGGER_FIELDS,
     Channel,
     Due,
@@ -25,8 +26,9 @@ MAX_MINUTES = 30 * 24 * 60
 ROLE_KEYS = ("id", "title", "who")
 PHASE_KEYS = ("id", "title")
 STEP_KEYS: tuple[str, ...] = ("id", "title", "phase", "owner", "due", "depends_on", "details")
-STEP_KEYS += ("when", "template", "channels")
-CHANNEL_KEYS = ("id", "kind", "audience")
+STEP_KEYS += ("when", "template", "channels", "on")
+CHANNEL_KEYS = ("id", "kind", "audience", "limit")
+MAX_CHANNEL_LIMIT = 100_000
 TEMPLATE_KEYS = ("id", "title", "kind", "text", "parts")
 # Template kinds written in fixed parts, with the heading each part gets in the joined text.
 TEMPLATE_PARTS: dict[str, dict[str, str]] = {
@@ -80,9 +82,12 @@ def read_channel(checker: Checker, node: Node, path: str) -> tuple[Channel, Node
     audience = ""
     if "audience" in fields:
         audience = checker.string(fields["audience"][1], f"{path}.audience", empty=True) or ""
+    limit = None
+    if "limit" in fields:
+        limit = checker.integer(fields["limit"][1], f"{path}.limit", 1, MAX_CHANNEL_LIMIT)
     if channel_id is None or kind is None:
         return None
-    return Channel(channel_id, kind, audience.strip()), fields["id"][1]
+    return Channel(channel_id, kind, audience.strip(), limit), fields["id"][1]
 
 
 def read_template(
@@ -192,6 +197,7 @@ def read_step(checker: Checker, node: Node, path: str) -> StepNodes | None:
                 levels = parse_when(when_text)
             except ValueError as problem:
                 checker.error(when_node, f"{path}.when", str(problem))
+    on = read_on(checker, values.get("on"), f"{path}.on")
     due_node = values.get("due")
     due = read_due(checker, due_node, f"{path}.due") if due_node is not None else None
     return StepNodes(
@@ -211,7 +217,20 @@ def read_step(checker: Checker, node: Node, path: str) -> StepNodes | None:
         levels=levels,
         template=values.get("template"),
         channels=values.get("channels"),
+        on=on,
     )
+
+
+def read_on(checker: Checker, node: Node | None, path: str) -> str | None:
+    """The event that checks a step by itself, one of STEP_EVENTS."""
+    if node is None:
+        return None
+    value = checker.string(node, path)
+    if value is not None and value not in STEP_EVENTS:
+        hint = did_you_mean(value, STEP_EVENTS, otherwise="events")
+        checker.error(node, path, f"unknown event '{value}'{hint}")
+        return None
+    return value
 
 
 def read_due(checker: Checker, node: Node, path: str) -> Due | None:

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from warroom.detection.evidence import Piece, group_evidence
+from warroom.detection.sentiment import negative_terms
 from warroom.detection.signals import (
     DetectorRule,
     MinuteStats,
@@ -22,10 +24,13 @@ from warroom.incident.log import IncidentLog, write_atomically
 from warroom.model import BRAND_TOPIC, OVERRIDE_COMPOUND, Label, Level, format_time, parse_time
 
 CACHE_NAME = "review-minutes.json"
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: our own posts left out; the top mentions grouped
 # Negative brand posts tokenized per minute for the top terms; above it counts are scaled up.
 TERM_SAMPLE_PER_MINUTE = 100
 TOP_LIMIT = 10
+# The most-reached negative mentions kept to group into the TOP_LIMIT shown: copies of one text
+# and one author's posts fold together, so more are kept than shown.
+TOP_CANDIDATES = 200
 MINUTE = timedelta(minutes=1)
 
 
@@ -153,7 +158,8 @@ class Replay:
                     minute_keys[stamp[:16]] = key
             topic = mention.get("topic") or BRAND_TOPIC
             reach = mention.get("reach")
-            if count(key, topic, compound, _LABELS.get(label_name), reach):
+            ours = mention.get("ours") is True  # the brand's own post, as the engine marked it
+            if count(key, topic, compound, _LABELS.get(label_name), reach, ours=ours):
                 count_terms(key, mention["text"])
                 self._keep_top((reach or 0, -number), mention, compound)
             if latest is None or key > latest:
@@ -166,7 +172,7 @@ class Replay:
 
     def _keep_top(self, entry: tuple[int, int], mention: dict[str, Any], compound: float) -> None:
         # entry is (reach, -log order): the earlier post wins a tie.
-        if len(self.top) < TOP_LIMIT:
+        if len(self.top) < TOP_CANDIDATES:
             heapq.heappush(self.top, (*entry, {**mention, "compound": compound}))
         elif entry > self.top[0][:2]:
             heapq.heapreplace(self.top, (*entry, {**mention, "compound": compound}))
@@ -216,7 +222,7 @@ def build_aggregates(
         replayed.surge_baseline,
         baseline.negative_share if baseline.ready else None,
         _top_terms(replayed.terms, negatives, since),
-        [entry[2] for entry in sorted(replayed.top, reverse=True)],
+        _top_negative(entry[2] for entry in sorted(replayed.top, reverse=True)),
         replayed.mentions,
         log.left_out.describe(),
     )
@@ -244,6 +250,23 @@ def _rows(
             )
         )
     return rows
+
+
+def _top_negative(mentions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The most-reached negative mentions, copies grouped (×copies, total reach), one per author."""
+    pieces = [
+        Piece(
+            m,
+            str(m.get("text", "")),
+            m.get("author"),
+            m.get("reach") or 0,
+            m["compound"],
+            m.get("url"),
+        )
+        for m in mentions
+    ]
+    grouped = group_evidence(pieces, limit=TOP_LIMIT, terms=negative_terms)
+    return [{**item.item, **item.to_dict()} for item in grouped]
 
 
 def _top_terms(

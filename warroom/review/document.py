@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from warroom.detection.signals import DetectorRule
@@ -12,7 +13,7 @@ from warroom.playbook import load_playbook as read_playbook
 from warroom.review.aggregates import load_aggregates
 from warroom.review.findings import MOMENTS, Review
 from warroom.review.markdown import md, render_markdown
-from warroom.review.metrics import compute_metrics
+from warroom.review.metrics import compute_metrics, our_posts, reactions
 from warroom.review.text import duration_text, local_text, local_zone, percent, utc_text, zone_label
 
 # The names callers use from here; the HTML renderer is warroom.review.html.render_html.
@@ -48,6 +49,16 @@ def build_review(
             playbook = read_playbook(find_playbook(state.playbook, user_dir))
         except (PlaybookNotFound, PlaybookInvalid, OSError) as error:
             problem = f"playbook {state.playbook!r} could not be loaded ({error}); steps unknown"
+    earlier: dict[str, Playbook] = {}
+    for _, name in state.playbooks:
+        if playbook is not None and name == playbook.name:
+            continue
+        # One that no longer loads: its dropped checks are shown as done, by their logged titles.
+        with contextlib.suppress(PlaybookNotFound, PlaybookInvalid, OSError):
+            earlier[name] = read_playbook(find_playbook(name, user_dir))
     aggregates = load_aggregates(log, rule, state.overrides, cache=cache)
-    metrics = compute_metrics(state, aggregates, playbook, rule)
-    return Review(log.meta, state, aggregates, metrics, playbook, rule, problem)
+    posts = our_posts(log.mention_records())
+    # The second read only when there is something to measure: most logs hold no post of ours.
+    measured = reactions(log.mention_records(), posts) if posts else []
+    metrics = compute_metrics(state, aggregates, playbook, rule, earlier, posts, measured)
+    return Review(log.meta, state, aggregates, metrics, playbook, rule, problem, earlier)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from warroom.detection.signals import DetectorRule
@@ -38,6 +38,16 @@ class Review:
     playbook: Playbook | None
     rule: DetectorRule
     playbook_problem: str | None = None
+    # The playbooks in force before a switch, by name (those that still load).
+    earlier: dict[str, Playbook] = field(default_factory=dict)
+
+    def playbook_named(self, name: str | None) -> Playbook | None:
+        """One of the playbooks that were in force, by name; the last one when not known."""
+        if name and self.playbook is not None and name == self.playbook.name:
+            return self.playbook
+        if name and name in self.earlier:
+            return self.earlier[name]
+        return None if name and self.state.playbooks else self.playbook
 
     @property
     def problems(self) -> list[str]:
@@ -62,12 +72,48 @@ def moment_note(review: Review, name: str) -> str:
             else ("crisis" if m.detected_level == "crisis" else "elevated; never crisis")
         ),
         "declared": "never declared" if m.declared is None else f"by {review.state.declared_by}",
-        "first_response": m.first_response_step or "no public step checked",
-        "apology": m.apology_step or "no apology step checked",
+        "first_response": _source_note(m.first_response_source, m.first_response_step),
+        "apology": _source_note(m.apology_source, m.apology_step),
         "back_to_baseline": _recovery_note(m),
         "closed": "still open" if m.closed is None else "",
     }
     return notes[name]
+
+
+def _source_note(source: str | None, step: str | None) -> str:
+    """Where a response time came from: our posts, a step (named), a published draft."""
+    if source is None:
+        return "none found (no post of ours, public step checked or draft marked published)"
+    if source == "steps" and step:
+        return f"from steps: {step}"
+    return f"from {source}"
+
+
+def response_lines(review: Review) -> list[str]:
+    """Our public responses: how many, from which source, the cadence and the longest silence."""
+    m = review.metrics
+    if not m.responses:
+        return ["Public responses: none found."]
+    gaps = m.cadence()
+    cadence = ", ".join(duration_text(gap) for gap in gaps) if gaps else "one response only"
+    lines = [
+        f"Public responses: {len(m.responses)} (from {m.first_response_source}); gaps {cadence}."
+    ]
+    if m.longest_silence is not None:
+        lines.append(
+            f"Longest silence: {duration_text(m.longest_silence)} "
+            f"from {utc_text(m.longest_silence_from)}."
+        )
+    return lines
+
+
+def reaction_lines(review: Review) -> list[str]:
+    """The public's reaction to each of our posts: 30 minutes after against 30 before."""
+    return [
+        f"{utc_text(r.at)} {r.text[:60]!r}: negative share {percent(r.before_share)} -> "
+        f"{percent(r.after_share)}, volume {r.before_volume} -> {r.after_volume} (30 min)"
+        for r in review.metrics.reactions
+    ]
 
 
 def _recovery_note(m: Metrics) -> str:
@@ -106,15 +152,10 @@ def answers(question: str, review: Review) -> list[str]:
     if any(w in text for w in ("decision", "stall", "waiting")):
         lines.append(_longest_gap(review))
     if any(w in text for w in ("audience", "react")):
-        lines += _reactions(review)
+        lines += reaction_lines(review) or _reactions(review)
     if any(w in text for w in ("change", "playbook")) and (late or skipped):
         ids = ", ".join(s.id for s in late + skipped)
         lines.append(f"candidates to re-time or drop: {ids}.")
-    if not lines:
-        lines.append(
-            f"peak negative share {percent(m.peak_share)}, peak volume {m.peak_volume}/min, "
-            f"time to recover {duration_text(intervals['recover'])}."
-        )
     return lines
 
 
@@ -170,4 +211,5 @@ def summary_lines(review: Review) -> list[str]:
         f"Peak negative share {percent(m.peak_share)} (at {utc_text(m.peak_share_at)}); "
         f"peak volume {m.peak_volume} mentions/min (at {utc_text(m.peak_volume_at)}).",
         f"Steps: {counts['on time']} on time, {counts['late']} late, {counts['skipped']} skipped.",
+        *response_lines(review),
     ]

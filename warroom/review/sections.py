@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import Any
 
 from warroom.incident.state import describe_event
-from warroom.review.findings import MOMENTS, Review, answers, moment_note, summary_lines
-from warroom.review.text import duration_text, local_text, utc_text, zone_label
+from warroom.review.findings import (
+    MOMENTS,
+    Review,
+    answers,
+    moment_note,
+    summary_lines,
+)
+from warroom.review.text import duration_text, local_text, percent, utc_text, zone_label
 
 NONE = "none"  # what an empty list or paragraph says
 
@@ -24,7 +31,18 @@ DEFINITIONS = (
         "first check of a playbook step with a public (non-internal) "
         "channel, e.g. the holding statement",
     ),
+    (
+        "first public response, apology: source",
+        "our own posts during the incident when there are any (an apology says sorry or "
+        "apologises); else checks of public steps and of steps with an apology template; else "
+        "drafts marked published. The note says which",
+    ),
     ("apology", "first check of a step whose template is of kind apology"),
+    (
+        "reaction",
+        "for each of our posts: the public's mentions (ours left out) in the 30 minutes after "
+        "it against the 30 minutes before: volume and negative share",
+    ),
     (
         "back to baseline",
         "first minute after the peak whose window negative share is within "
@@ -166,7 +184,7 @@ def post_mortem(review: Review, zone: tzinfo) -> PostMortem:
         sections=(
             Section("Summary", (Items(_summary(review)),)),
             Section("Chart", (Chart(review),)),
-            Section("Key times", _key_times(review, zone)),
+            Section("Key times", (*_key_times(review, zone), *_responses(review))),
             Section("Steps", _steps(review)),
             Section("Timeline", (_timeline(review, zone),)),
             Section("Top negative terms", (_top_terms(review),)),
@@ -210,14 +228,16 @@ def _key_times(review: Review, zone: tzinfo) -> tuple[Table, Table]:
     return moments, intervals
 
 
-def _steps(review: Review) -> tuple[Table, Table]:
+def _steps(review: Review) -> tuple[Table, ...]:
     m = review.metrics
+    current = review.playbook.name if review.playbook else ""
     rows = []
     for s in m.steps:
         late = f" by {duration_text(s.late_by)}" if s.late_by else ""
         status = Styled(s.status + late, s.status.replace(" ", "-"))
+        title = s.title if s.playbook == current else f"{s.title} (under {s.playbook or '?'})"
         rows.append(
-            (s.title, s.owner, status, utc_text(s.deadline), utc_text(s.checked_at), s.by or "")
+            (title, s.owner, status, utc_text(s.deadline), utc_text(s.checked_at), s.by or "")
         )
     steps = Table(
         ("step", "owner", "status", "deadline", "checked", "by"),
@@ -238,7 +258,51 @@ def _steps(review: Review) -> tuple[Table, Table]:
             for owner, row in m.by_owner().items()
         ),
     )
-    return steps, owners
+    if len(review.state.playbooks) < 2:
+        return steps, owners
+    playbooks = Table(
+        ("playbook", "in force from", "on time", "late", "skipped", "open", "other"),
+        tuple(
+            (
+                name,
+                utc_text(since),
+                *_counts(m.by_playbook().get(name)),
+            )
+            for since, name in review.state.playbooks
+        ),
+    )
+    return steps, owners, playbooks
+
+
+def _counts(row: dict[str, int] | None) -> tuple[str, ...]:
+    row = row or {}
+    other = sum(row.get(status, 0) for status in ("not due", "not applicable", "done"))
+    return (
+        *(str(row.get(status, 0)) for status in ("on time", "late", "skipped", "open")),
+        str(other),
+    )
+
+
+def _responses(review: Review) -> tuple[Block, ...]:
+    m = review.metrics
+    if not m.reactions:
+        return (Paragraph("no post of ours during the incident to measure the reaction to"),)
+    return (
+        Table(
+            ("posted (UTC)", "post", "volume before", "after", "negative before", "after"),
+            tuple(
+                (
+                    utc_text(r.at),
+                    r.text[:120],
+                    str(r.before_volume),
+                    str(r.after_volume),
+                    percent(r.before_share),
+                    percent(r.after_share),
+                )
+                for r in m.reactions
+            ),
+        ),
+    )
 
 
 def _timeline(review: Review, zone: tzinfo) -> Table:
@@ -261,15 +325,32 @@ def _top_negative(review: Review) -> TopMentions:
     return TopMentions(
         tuple(
             TopMention(
-                str(item.get("reach") or 0),
+                _reach(item),
                 str(item.get("author") or "?"),
                 str(item.get("created_at", "")),
-                str(item.get("text", "")),
+                _why(item),
                 item.get("url") or None,
             )
             for item in review.aggregates.top_negative
         )
     )
+
+
+def _reach(item: dict[str, Any]) -> str:
+    """The reach of every copy together, and how many copies: `5200 (×3)`."""
+    copies = int(item.get("copies") or 1)
+    reach = str(item.get("total_reach", item.get("reach")) or 0)
+    return f"{reach} (×{copies})" if copies > 1 else reach
+
+
+def _why(item: dict[str, Any]) -> str:
+    """The text, then its score and the terms that made it negative."""
+    text = str(item.get("text", ""))
+    compound = item.get("compound")
+    if not isinstance(compound, int | float):
+        return text
+    terms = ", ".join(str(term) for term in item.get("terms") or ())
+    return f"{text} [score {compound:+.2f}" + (f"; negative: {terms}]" if terms else "]")
 
 
 def _notes(review: Review) -> Notes:
@@ -283,11 +364,14 @@ def _notes(review: Review) -> Notes:
 
 def _questions(review: Review) -> tuple[Section, ...]:
     questions = review.playbook.review_questions if review.playbook else ()
-    return tuple(
-        Section(
-            question,
-            (Items(tuple(f"From the log: {line}" for line in answers(question, review))),),
-            level=3,
+    sections = []
+    for question in questions:
+        found = answers(question, review)
+        # Only figures that answer the question; otherwise the team writes the answer.
+        block: Block = (
+            Items(tuple(f"From the log: {line}" for line in found))
+            if found
+            else Paragraph("(for the team to answer)")
         )
-        for question in questions
-    )
+        sections.append(Section(question, (block,), level=3))
+    return tuple(sections)

@@ -43,6 +43,7 @@ from warroom.tui.screens.draft import DraftScreen
 from warroom.tui.screens.editor import PlaybookEditor
 from warroom.tui.screens.incident import CloseScreen, DeclareScreen
 from warroom.tui.screens.main import MainScreen
+from warroom.tui.screens.switch import SwitchScreen
 
 Feeder = Callable[["WarroomApp"], Awaitable[None]]
 FLUSH_SECONDS = 0.5
@@ -247,18 +248,28 @@ class WarroomApp(PlainNotifications, App[None]):
             self.notify("No open incident to close.", severity="warning")
             return
 
+        open_steps = [step.title for step in self.session.open_due_steps()]
+
         def closed(summary: str | None) -> None:
             if summary and not self.record(
                 lambda: self.session.close(summary), then=self._after_close
             ):
-                self.push_screen(CloseScreen(summary), closed)  # the summary as typed, kept
+                # The summary as typed, kept.
+                self.push_screen(CloseScreen(summary, open_steps), closed)
 
-        self.push_screen(CloseScreen(), closed)
+        self.push_screen(CloseScreen(open_steps=open_steps), closed)
 
     def _after_close(self) -> None:
         slug = self.session.closed_slugs[-1]
         self.main_screen.reload()
-        self.notify(f"Incident closed. Review it with: warroom review {slug}", timeout=15)
+        if self.session.drill and not self.session.rotate_on_close:
+            self.notify(
+                f"The drill is over. Review it with: warroom review {slug}; "
+                "run it again with: warroom demo --reset",
+                timeout=15,
+            )
+        else:
+            self.notify(f"Incident closed. Review it with: warroom review {slug}", timeout=15)
         self.precompute_review(slug)
 
     @work(thread=True, group="review", exit_on_error=False, description="preparing the review")
@@ -285,7 +296,16 @@ class WarroomApp(PlainNotifications, App[None]):
         except (PlaybookNotFound, OSError) as error:
             self.notify(f"Cannot switch: {clean(str(error), limit=200)}", severity="error")
             return
-        self.run_playbook(playbook)
+        plan = self.session.plan_switch(playbook)
+        if not plan.mapped and not plan.dropped:
+            self.run_playbook(playbook)  # nothing checked yet: nothing to keep or drop
+            return
+
+        def confirmed(switch: bool | None) -> None:
+            if switch:
+                self.run_playbook(playbook)
+
+        self.push_screen(SwitchScreen(plan, self.session.playbook.name), confirmed)
 
     @on(PlaybookSaved)
     def _playbook_saved(self, message: PlaybookSaved) -> None:

@@ -81,12 +81,14 @@ def wanted_team(
 @click.command()
 @click.option("--headless", is_flag=True, help="No console: print the level changes.")
 @click.option("--speed", type=float, default=30.0, show_default=True, help="Times real time.")
+@click.option("--reset", is_flag=True, help="Run the drill again from the start (a fresh log).")
 @team_options
 @pass_context
 def demo(
     context: Context,
     headless: bool,
     speed: float,
+    reset: bool,
     team: bool,
     team_name: str | None,
     operator: str | None,
@@ -107,9 +109,16 @@ def demo(
             )
             app.run()
             return
-        from warroom.tui.launch import run_demo
+        from warroom.tui.launch import drill_over, run_demo
 
-        run_demo(context.data_dir, speed=speed)
+        over = None if reset else drill_over(context.data_dir)
+        if over is not None:
+            click.echo(
+                f"The drill is over: its incident was closed (review it with: warroom review "
+                f"{over}). Run it again with: warroom demo --reset"
+            )
+            return
+        run_demo(context.data_dir, speed=speed, reset=reset)
         return
     engine = Engine(clock=SystemClock(), signals=Signals(), scorer=Scorer())
     engine.listeners.append(print_level_changes)

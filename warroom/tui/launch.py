@@ -15,6 +15,7 @@ from warroom.clock import Clock, ScaledClock, SystemClock
 from warroom.detection.signals import DetectorRule
 from warroom.incident.log import IncidentStore
 from warroom.incident.session import ProcessScoring, ScoringBackend, Session
+from warroom.incident.state import IncidentState
 from warroom.live.config import WatchConfig
 from warroom.live.sources.base import Cursors, CursorStore
 from warroom.live.team.link import TeamConfigInvalid, TeamLink, TeamSettings
@@ -74,8 +75,9 @@ def demo_session(
     scoring: ScoringBackend | None = None,
     playbook: Playbook | None = None,
     operator: str | None = None,
+    fresh: bool = False,
 ) -> Session:
-    """A DRILL session for the bundled scenario, its incident opened (or resumed)."""
+    """A DRILL session for the bundled scenario, its incident opened (or resumed; `fresh`: new)."""
     from warroom.demo import scenario as demo_scenario
 
     session = Session(
@@ -85,27 +87,56 @@ def demo_session(
         playbook=playbook or default_playbook(),
         scoring=scoring or ProcessScoring(),
         drill=True,
+        handles=demo_scenario.HANDLES,
         operator=operator,
     )
-    session.open(f"Drill: {demo_scenario.BRAND}")
+    session.open(f"Drill: {demo_scenario.BRAND}", fresh=fresh)
     return session
 
 
 def demo_app(
-    data_dir: Path, *, speed: float = 30.0, scoring: ScoringBackend | None = None
+    data_dir: Path,
+    *,
+    speed: float = 30.0,
+    scoring: ScoringBackend | None = None,
+    reset: bool = False,
 ) -> WarroomApp:
-    """The rehearsal: the calm history at once, then the scenario at `speed` from the trigger."""
+    """The rehearsal: the calm history at once, then the scenario at `speed` from the trigger.
+
+    `reset` starts the drill again in a fresh log, its calm history learned as the first time.
+    """
     from warroom.demo import scenario as demo_scenario
 
     mentions = demo_scenario.load()
     start = demo_scenario.TRIGGER_AT - DEMO_LEAD
-    session = demo_session(data_dir, ScaledClock(start, speed), scoring=scoring)
+    session = demo_session(data_dir, ScaledClock(start, speed), scoring=scoring, fresh=reset)
+    # The drill's incident stays the console's once closed: the drill is over, not rotated into
+    # a log that a later `warroom demo` would resume with the scenario already played.
+    session.rotate_on_close = False
     return WarroomApp(session, feeder=replay_feeder(mentions, start, speed))
 
 
-def run_demo(data_dir: Path, *, speed: float = 30.0) -> None:
+def drill_over(data_dir: Path) -> str | None:
+    """The slug of the drill's closed incident when no drill is still open, else None."""
+    from warroom.demo import scenario as demo_scenario
+
+    store = IncidentStore(data_dir)
+    closed = None
+    for meta in store.list():
+        if not meta.drill or meta.brand != demo_scenario.BRAND:
+            continue
+        with store.open(meta.slug, clock=SystemClock(), writable=False) as log:
+            state = IncidentState.from_events(log.events())
+        if state.closed_at is None:
+            return None  # a drill still running (or reset): `warroom demo` continues it
+        if state.declared:
+            closed = meta.slug
+    return closed
+
+
+def run_demo(data_dir: Path, *, speed: float = 30.0, reset: bool = False) -> None:
     """`warroom demo`."""
-    demo_app(data_dir, speed=speed).run()
+    demo_app(data_dir, speed=speed, reset=reset).run()
 
 
 def run_console(
@@ -169,6 +200,7 @@ def watch_app(config: WatchConfig, data_dir: Path, *, playbook: Playbook) -> War
         scoring=ProcessScoring(config.lexicon),
         operator=config.operator,
         rule=detector_rule(config, playbook),
+        handles=config.topics.brand_handles,
     )
     session.open(f"{config.brand} watch {clock.now():%Y-%m-%d}")
     feeder = live_feeder(config, CursorStore(data_dir / "cursors"))
@@ -241,6 +273,7 @@ def _team_session(
     drill: bool = False,
     rule: DetectorRule | None = None,
     role: str | None = None,
+    handles: Iterable[str] = (),
 ) -> Session:
     return Session(
         store=IncidentStore(data_dir),
@@ -252,6 +285,7 @@ def _team_session(
         drill=drill,
         rule=rule,
         role=role,
+        handles=handles,
     )
 
 
@@ -277,6 +311,7 @@ def team_demo_app(
         operator=operator,
         drill=True,
         role=role,
+        handles=demo_scenario.HANDLES,
     )
     founded = asyncio.run(_join(session, settings, f"Drill: {demo_scenario.BRAND}"))
     play = replay_feeder(demo_scenario.load(), start, speed)
@@ -310,6 +345,7 @@ def team_watch_app(
         operator=operator or config.operator,
         rule=detector_rule(config, playbook),
         role=role or config.role,
+        handles=config.topics.brand_handles,
     )
     founded = asyncio.run(_join(session, settings, f"{config.brand} watch {clock.now():%Y-%m-%d}"))
 

@@ -200,6 +200,8 @@ class Topics:
         self, brand_terms: Iterable[str], competitors: Mapping[str, Iterable[str]] | None = None
     ) -> None:
         self.brand_terms = [t for t in brand_terms if t.strip()]
+        # The brand's own accounts: its terms written as handles (`handles:` or `@name`).
+        self.brand_handles = [t.strip() for t in self.brand_terms if t.strip().startswith("@")]
         self.competitors = {name: list(terms) for name, terms in (competitors or {}).items()}
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
         groups = [(BRAND_TOPIC, self.brand_terms)] + [

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from warroom.incident.state import IncidentState
 from warroom.model import Event, EventKind, Level, parse_time
+from warroom.playbook import Playbook
 from warroom.review.aggregates import MinuteRow
 from warroom.review.document import Review
 from warroom.review.metrics import window_shares
@@ -90,6 +91,10 @@ class ReviewData:
         self.levels = self._levels()
         self.markers = self._markers()
         self.state_at = lru_cache(maxsize=64)(self._state_at)
+
+    def playbook_for(self, state: IncidentState) -> Playbook | None:
+        """The playbook in force in `state` (the state at the cursor), when it loads."""
+        return self.review.playbook_named(state.playbook)
 
     # -- the axis ----------------------------------------------------------------------------
 

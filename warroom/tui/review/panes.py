@@ -88,8 +88,9 @@ class ReviewChecklist(Checklist):
     def show_at(self, data: ReviewData, state: IncidentState, index: int) -> None:
         """The playbook's steps with the checks made by the end of the cursor's minute."""
         now = data.minute_at(index) + MINUTE
-        if data.playbook is not None:
-            self.show(data.playbook, state, state.level, now)
+        playbook = data.playbook_for(state)
+        if playbook is not None:
+            self.show(playbook, state, state.level, now)
             self.highlighted = None  # nothing is picked: the list is only read
             return
         # Without the playbook only the checks themselves are known.

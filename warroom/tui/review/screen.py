@@ -90,7 +90,8 @@ class ReviewScreen(Screen[None]):
             checklist = self.query_one(ReviewChecklist)
             checklist.show_at(data, state, index)
             done, total = checklist.progress
-            name = clean(data.playbook.name, limit=30) if data.playbook else "playbook unknown"
+            playbook = data.playbook_for(state)
+            name = clean(playbook.name, limit=30) if playbook else "playbook unknown"
             title = f"Checklist · {name} · {done}/{total} then"
             self.query_one("#review-checklist-pane").border_title = plain(title)
             events, later = data.events_until(index)

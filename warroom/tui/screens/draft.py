@@ -24,10 +24,10 @@ from warroom.tui.safe import PlainTextArea, clean, plain
 # The next public update is promised this long after the draft is written.
 NEXT_UPDATE_MINUTES = 60
 # Kinds of message that must not read as angry: the words the public judges the brand by.
-# How negative a message may read before it is flagged. An apology names a harm ("wrong",
-# "hurt", "sorry" are negative to VADER): the bundled ones score -0.6 to +0.4, so only a
-# stronger reading is flagged as angry; a holding statement should not read negative at all.
-ANGRY_BELOW = {"apology": -0.75, "holding": -0.05}
+# How negative a message may read before it is flagged. Naming the problem reads negative to
+# VADER ("wrong", "hurt", "sorry"): the bundled templates, filled for a neutral incident, score
+# down to -0.77 (apology) and -0.48 (holding); an angry rewrite scores -0.84 and below.
+ANGRY_BELOW = {"apology": -0.9, "holding": -0.6, "update": -0.6, "reply": -0.6}
 _scorer: Scorer | None = None
 
 
@@ -59,12 +59,48 @@ def incident_context(session: Session, now: datetime) -> dict[str, str]:
     reason = state.reason or evidence.reason
     if reason:
         context["reason"] = reason
+    level = str(session.engine.level).upper()
+    context["conditions"] = f"Level {level}: {reason}." if reason else f"Level {level}."
+    done = [check.title for check in state.checks.values() if check.title]
+    if done:
+        context["actions"] = "Done so far: " + "; ".join(done) + "."
     if evidence.trending:
         context["trending"] = ", ".join(evidence.trending[:5])
     later = now + timedelta(minutes=NEXT_UPDATE_MINUTES)
     context["next_update"] = f"{clock_words(later)} (in {NEXT_UPDATE_MINUTES} minutes)"
     # Names typed by people and terms from the internet: no controls or escapes in a message.
     return {key: clean(value, limit=300) for key, value in context.items() if value}
+
+
+def channel_limit(session: Session, template_id: str) -> tuple[str, int] | None:
+    """The tightest character limit among the channels the template's steps post to."""
+    playbook = session.playbook
+    limits: list[tuple[int, str]] = []
+    for step in playbook.steps:
+        if step.template != template_id:
+            continue
+        for channel_id in step.channels:
+            try:
+                channel = playbook.channel(channel_id)
+            except KeyError:
+                continue
+            if channel.max_chars is not None:
+                limits.append((channel.max_chars, channel.id))
+    if not limits:
+        return None
+    limit, channel_id = min(limits)
+    return channel_id, limit
+
+
+def count_words(text: str, limit: tuple[str, int] | None) -> tuple[str, bool]:
+    """The character count against the channel's limit, and whether it is over."""
+    count = len(text.strip())
+    if limit is None:
+        return f"{count} characters", False
+    channel, most = limit
+    over = count > most
+    extra = f" · {count - most} over" if over else ""
+    return f"{count}/{most} characters ({channel}){extra}", over
 
 
 def still_to_fill(text: str) -> list[str]:
@@ -105,6 +141,8 @@ class DraftScreen(ModalScreen[None]):
     DraftScreen #draft-tone { height: auto; color: $success; }
     DraftScreen #draft-tone.-flagged { color: $error; text-style: bold; }
     DraftScreen #draft-missing { height: auto; color: $warning; }
+    DraftScreen #draft-count { height: 1; color: $text-muted; }
+    DraftScreen #draft-count.-over { color: $error; text-style: bold; }
     DraftScreen #draft-help { height: 1; color: $text-muted; }
     """
 
@@ -133,6 +171,7 @@ class DraftScreen(ModalScreen[None]):
                 )
                 yield PlainTextArea(soft_wrap=True, id="draft-text")
             yield Static("", id="draft-tone")
+            yield Static("", id="draft-count")
             yield Static("", id="draft-missing")
             yield Static(
                 "ctrl+s records the draft in the log and copies it · Esc: close", id="draft-help"
@@ -189,6 +228,10 @@ class DraftScreen(ModalScreen[None]):
             words, self.flagged = tone_words(self.template, self.tone)
         line.update(plain(words))
         line.set_class(self.flagged, "-flagged")
+        count, over = count_words(text, channel_limit(self.session, self.template.id))
+        counter = self.query_one("#draft-count", Static)
+        counter.update(plain(count))
+        counter.set_class(over, "-over")
         missing = still_to_fill(text)
         listed = ", ".join("{" + name + "}" for name in missing)
         self.query_one("#draft-missing", Static).update(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -48,9 +50,15 @@ class DeclareScreen(ModalScreen[str | None]):
         if self.evidence.top_negative:
             text.append("\nMost-reached negative mentions:", "bold")
             for item in self.evidence.top_negative:
-                who = clean(item.mention.author or item.mention.source, limit=24)
+                mention = item.item.mention
+                who = clean(mention.author or mention.source, limit=24)
                 text.append(f"\n  {who}: ", "dim")
-                text.append(clean(item.mention.text, limit=110))
+                text.append(clean(mention.text, limit=110))
+                copies = f"×{item.copies} · " if item.copies > 1 else ""
+                why = f" · negative: {clean(', '.join(item.terms), limit=60)}" if item.terms else ""
+                text.append(
+                    f"\n    {copies}reach {item.reach:,} · score {item.compound:+.2f}{why}", "dim"
+                )
         text.append("\n\nIncident name: ", "bold")
         text.append("say what happened, in a few words; drafted messages use it as {issue}")
         return text
@@ -62,21 +70,35 @@ class DeclareScreen(ModalScreen[str | None]):
 
 
 class CloseScreen(ModalScreen[str | None]):
-    """Closing asks for a one-line summary, for the review."""
+    """Closing asks for a one-line summary, for the review; due steps still open are listed."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="close.cancel")]
 
-    def __init__(self, summary: str = "") -> None:
+    def __init__(self, summary: str = "", open_steps: Sequence[str] = ()) -> None:
         super().__init__()
         self.summary = summary
+        self.open_steps = list(open_steps)
+        # With due steps open, the first Enter asks again; the second closes.
+        self.confirming = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="close-box"):
+            if self.open_steps:
+                yield Static(self._open_steps(), id="close-open-steps")
             yield Static("One line for the record: what happened, and how it ended.")
             yield PlainInput(
                 self.summary, placeholder="summary", id="close-summary", max_length=300
             )
             yield Static("Enter closes the incident · Esc: cancel", id="close-help")
+
+    def _open_steps(self) -> Text:
+        count = len(self.open_steps)
+        text = Text(f"{count} due step{'s' if count != 1 else ''} still open:", "bold")
+        for title in self.open_steps[:8]:
+            text.append(f"\n  ☐ {clean(title, limit=90)}")
+        if count > 8:
+            text.append(f"\n  … and {count - 8} more", "dim")
+        return text
 
     def on_mount(self) -> None:
         self.query_one("#close-box").border_title = "Close the incident"
@@ -87,5 +109,12 @@ class CloseScreen(ModalScreen[str | None]):
         summary = event.value.strip()
         if not summary:
             self.notify("A one-line summary is needed to close.", severity="warning")
+            return
+        if self.open_steps and not self.confirming:
+            self.confirming = True
+            count = len(self.open_steps)
+            self.query_one("#close-help", Static).update(
+                f"{count} due step(s) still open: Enter again closes anyway · Esc: cancel"
+            )
             return
         self.dismiss(summary)

@@ -40,6 +40,10 @@ _SENTIMENT_WORDS = {
     "neu": Label.NEUTRAL,
     "neutral": Label.NEUTRAL,
 }
+# `ours` shows only the brand's own posts; `public` (or `-ours`) only everyone else's.
+_OURS_WORDS = {"ours": True, "public": False, "-ours": False}
+# Our posts carry a word, not only a colour: legible with NO_COLOR and on a projector.
+OURS_BADGE = "OURS"
 
 
 @dataclass(frozen=True)
@@ -50,16 +54,22 @@ class FeedFilter:
     source: str | None = None
     topic: str | None = None
     words: tuple[str, ...] = ()
+    ours: bool | None = None  # True: only our own posts; False: only the public's
 
     @classmethod
     def parse(cls, query: str) -> FeedFilter:
-        """`neg source:reddit topic:brand outage` -> a filter; plain words are free text."""
-        sentiment = source = topic = None
+        """`neg source:reddit topic:brand outage` -> a filter; plain words are free text.
+
+        `ours` keeps only the brand's own posts, `public` only everyone else's.
+        """
+        sentiment = source = topic = ours = None
         words: list[str] = []
         for token in query.split():
             lowered = token.lower()
             key, _, value = lowered.partition(":")
-            if lowered in _SENTIMENT_WORDS:
+            if lowered in _OURS_WORDS:
+                ours = _OURS_WORDS[lowered]
+            elif lowered in _SENTIMENT_WORDS:
                 sentiment = _SENTIMENT_WORDS[lowered]
             elif key == "sentiment" and value in _SENTIMENT_WORDS:
                 sentiment = _SENTIMENT_WORDS[value]
@@ -69,14 +79,18 @@ class FeedFilter:
                 topic = value
             else:
                 words.append(lowered)
-        return cls(sentiment, source, topic, tuple(words))
+        return cls(sentiment, source, topic, tuple(words), ours)
 
     @property
     def active(self) -> bool:
-        return bool(self.sentiment or self.source or self.topic or self.words)
+        return bool(self.sentiment or self.source or self.topic or self.words) or (
+            self.ours is not None
+        )
 
     def describe(self) -> str:
         parts = []
+        if self.ours is not None:
+            parts.append("ours" if self.ours else "public")
         if self.sentiment:
             parts.append(str(self.sentiment))
         if self.source:
@@ -90,6 +104,8 @@ class FeedFilter:
         if self.sentiment is not None and row.label is not self.sentiment:
             return False
         mention = row.item.mention
+        if self.ours is not None and mention.ours is not self.ours:
+            return False
         if self.source is not None and mention.source.lower() != self.source:
             return False
         if self.topic is not None and not mention.topic.lower().startswith(self.topic):
@@ -183,7 +199,20 @@ class MentionFeed(ScrollView, can_focus=True):
         "feed--meta",
         "feed--cursor",
         "feed--flagged",
+        "feed--ours",
+        "feed--ours-text",
     }
+    # Our own posts: a badge in reverse and italic text, so they read apart without colour.
+    DEFAULT_CSS = """
+    MentionFeed > .feed--ours {
+        color: $accent;
+        text-style: bold reverse;
+    }
+    MentionFeed > .feed--ours-text {
+        color: $accent;
+        text-style: italic;
+    }
+    """
 
     cursor = reactive(0)
     paused = reactive(False)
@@ -352,6 +381,10 @@ class MentionFeed(ScrollView, can_focus=True):
             Segment(f"{_LABEL_GLYPH[label]}{row.score} ", base + tone),
             Segment("⚑" if row.flagged else " ", base + styles["feed--flagged"]),
             Segment(row.columns, meta),
-            Segment(row.text, base + tone if label is Label.NEGATIVE else base),
         ]
+        if mention.ours:
+            segments.append(Segment(OURS_BADGE, base + styles["feed--ours"]))
+            segments.append(Segment(" " + row.text, base + styles["feed--ours-text"]))
+        else:
+            segments.append(Segment(row.text, base + tone if label is Label.NEGATIVE else base))
         return Strip(segments).crop_extend(0, width, base)
