@@ -52,18 +52,25 @@ class Reaction:
     after_share: float | None
 
 
+def _posted_at(record: Mapping[str, Any]) -> datetime | None:
+    """When a stored mention was posted, or None when its record cannot say."""
+    mention = record.get("mention") or {}
+    try:
+        return parse_time(str(mention.get("created_at")))
+    except ValueError:
+        return None
+
+
 def our_posts(records: Iterable[Mapping[str, Any]]) -> list[Response]:
     """The brand's own posts among stored mention records, by time."""
     posts = []
     for record in records:
         if not is_ours(record):
             continue
-        mention = record.get("mention") or {}
-        try:
-            at = parse_time(str(mention.get("created_at")))
-        except ValueError:
+        at = _posted_at(record)
+        if at is None:
             continue
-        text = str(mention.get("text") or "")
+        text = str((record.get("mention") or {}).get("text") or "")
         apology = any(word in text.lower() for word in APOLOGY_WORDS)
         posts.append(Response(at, text, apology))
     return sorted(posts, key=lambda post: post.at)
@@ -78,12 +85,8 @@ def reactions(records: Iterable[Mapping[str, Any]], posts: Sequence[Response]) -
     for record in records:
         if is_ours(record):
             continue
-        mention = record.get("mention") or {}
-        try:
-            at = parse_time(str(mention.get("created_at")))
-        except ValueError:
-            continue
-        if not first <= at < last:
+        at = _posted_at(record)
+        if at is None or not first <= at < last:
             continue
         label = record.get("label")
         for post, row in zip(posts, counts, strict=True):

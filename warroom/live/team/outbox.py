@@ -47,16 +47,7 @@ class Outbox:
 
     def add(self, event: TeamEvent) -> None:
         """Append one event and fsync: when this returns, a kill -9 does not lose it."""
-        line = json.dumps(
-            {
-                "id": event.id,
-                "kind": str(event.kind),
-                "at": event.at,
-                "author": event.author,
-                "data": event.data,
-            },
-            ensure_ascii=True,
-        )
+        line = _line(event)
         with self._lock:
             with open(self.path, "a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
@@ -82,19 +73,18 @@ class Outbox:
             tmp = self.path.with_suffix(".tmp")
             with open(tmp, "w", encoding="utf-8") as handle:
                 for event in kept:
-                    handle.write(
-                        json.dumps(
-                            {
-                                "id": event.id,
-                                "kind": str(event.kind),
-                                "at": event.at,
-                                "author": event.author,
-                                "data": event.data,
-                            },
-                            ensure_ascii=True,
-                        )
-                        + "\n"
-                    )
+                    handle.write(_line(event) + "\n")
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, self.path)
+
+
+def _line(event: TeamEvent) -> str:
+    body = {
+        "id": event.id,
+        "kind": str(event.kind),
+        "at": event.at,
+        "author": event.author,
+        "data": event.data,
+    }
+    return json.dumps(body, ensure_ascii=True)
