@@ -14,7 +14,7 @@ from warroom.incident.session import InProcessScoring, Session
 from warroom.model import ScoredMention
 from warroom.tui.launch import demo_session
 
-INCIDENT_NAME = f"{demo_scenario.BRAND}: firmware 4.2 freezes thermostats"
+INCIDENT_NAME = f"{demo_scenario.BRAND}: reports of thermostats stuck after firmware 4.2"
 CLOSED_AT = demo_scenario.END  # after the last mention: a closed log takes no more
 SUMMARY = "Rollback shipped, apology out; sentiment back to baseline."
 # When each step was checked, in minutes after the declaration: legal and the holding

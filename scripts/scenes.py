@@ -46,7 +46,7 @@ def work_the_crisis(session: Session, steps_done: float = 0.5) -> None:
     assert isinstance(clock, FrozenClock)
     now = clock.now()
     clock.set(DECLARED_AT)
-    session.declare(f"{demo_scenario.BRAND}: firmware 4.2 freezes thermostats")
+    session.declare(f"{demo_scenario.BRAND}: reports of thermostats stuck after firmware 4.2")
     steps = session.playbook.steps
     for index, step in enumerate(steps[: int(len(steps) * steps_done)]):
         clock.set(DECLARED_AT + timedelta(minutes=1 + index))

@@ -26,7 +26,7 @@ from warroom.tui.app import WarroomApp
 from warroom.tui.launch import team_feeder
 from warroom.tui.screens.incident import DeclareScreen
 
-INCIDENT_NAME = f"{demo_scenario.BRAND}: firmware 4.2 freezes thermostats"
+INCIDENT_NAME = f"{demo_scenario.BRAND}: reports of thermostats stuck after firmware 4.2"
 SIZE = (120, 35)
 
 

@@ -14,7 +14,7 @@ from warroom.tui.screens.draft import DraftScreen, incident_context, tone_scorer
 # A neutral incident: every placeholder filled with plain, factual words.
 NEUTRAL = {
     "brand": "Acme",
-    "issue": "some orders show the wrong delivery date",
+    "issue": "reports of the wrong delivery date on some orders",
     "actions": "We have fixed the date display and are checking every order.",
     "next_update": "14:30 UTC (in 60 minutes)",
     "incident": "Delivery dates",
@@ -27,6 +27,7 @@ NEUTRAL = {
     "channel": "web",
     "contact": "support@acme.example",
     "link": "https://acme.example/status",
+    "sign_off": "— The Acme team",
 }
 BUNDLED = [
     (name, template)

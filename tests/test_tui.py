@@ -209,7 +209,7 @@ async def test_crisis_proposes_declaring_and_enter_declares(
     (declared,) = stored_events(data_dir, EventKind.DECLARED)
     assert declared.author == "tester"
     assert declared.data["evidence"]["reason"]
-    assert declared.data["name"].startswith("Brightwell")
+    assert declared.data["name"].startswith("Brightwell: reports of Brightwell ")
 
 
 async def test_close_asks_for_a_summary(data_dir: Path, demo_scored: list) -> None:

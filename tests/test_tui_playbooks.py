@@ -38,7 +38,7 @@ from warroom.tui.screens.editor import (
 from warroom.tui.screens.switch import SwitchScreen
 from warroom.tui.widgets.checklist import Checklist
 
-DECLARED = f"{demo_scenario.BRAND}: firmware 4.2 freezes thermostats"
+DECLARED = f"{demo_scenario.BRAND}: thermostats stuck after firmware 4.2"
 
 
 class PlaybookApp(WarroomApp):
@@ -204,7 +204,7 @@ def test_editor_works_without_the_yaml_grammar(monkeypatch: pytest.MonkeyPatch) 
 def branded_default() -> str:
     """The default playbook with a holding statement that names the brand."""
     text = (bundled_dir() / "default.yaml").read_text()
-    return text.replace("We're aware that {issue}.", "{brand} here. We're aware that {issue}.")
+    return text.replace("We're aware of {issue}.", "{brand} here. We're aware of {issue}.")
 
 
 async def test_draft_fills_the_holding_statement(data_dir: Path, demo_scored: list) -> None:
@@ -218,12 +218,12 @@ async def test_draft_fills_the_holding_statement(data_dir: Path, demo_scored: li
         assert isinstance(screen, DraftScreen)
         text = screen.query_one("#draft-text", TextArea).text
         assert text.startswith(
-            "Brightwell here. We're aware that firmware 4.2 freezes thermostats."
+            "Brightwell here. We're aware of thermostats stuck after firmware 4.2."
         )
         later = CRISIS_AT.replace(hour=CRISIS_AT.hour + 1)
         assert f"by {later:%H:%M} UTC (in 60 minutes)" in text
-        assert "{contact}" in text
-        assert "{contact}" in str(screen.query_one("#draft-missing", Static).content)
+        assert "contact us at support@brightwell.example. — The Brightwell team" in text
+        assert "{" not in str(screen.query_one("#draft-missing", Static).content)
         tone = Scorer().compound(text)
         assert f"Tone {tone:+.2f}" in str(screen.query_one("#draft-tone", Static).content)
         await pilot.press("ctrl+s")
@@ -263,5 +263,5 @@ async def test_a_draft_copies_no_control_characters(data_dir: Path, demo_scored:
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
-        assert "We're aware that firmware bug." in app.clipboard
+        assert "We're aware of firmware bug." in app.clipboard
         assert "\x1b" not in app.clipboard and "\x07" not in app.clipboard

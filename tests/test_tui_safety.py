@@ -360,8 +360,8 @@ async def test_a_template_with_escapes_drafts_clean_text(data_dir: Path, demo_sc
     text = (bundled_dir() / "default.yaml").read_text(encoding="utf-8")
     folded = (
         "    text: >\n"
-        "      We're aware that {issue}. We're looking into it now and will share what we\n"
-        "      know by {next_update}. If you're affected, {contact}.\n"
+        "      We're aware of {issue}. We're looking into it now and will share what we\n"
+        "      know by {next_update}. If you're affected, contact us at {contact}. {sign_off}\n"
     )
     quoted = '    text: "We\'re aware that {issue}.\\e[2J By {next_update}; {contact}."\n'
     playbook = parse_playbook(text.replace(folded, quoted, 1), "default.yaml")

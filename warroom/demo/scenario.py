@@ -19,6 +19,12 @@ from warroom.model import Mention, read_mentions
 BRAND = "Brightwell"
 # The brand's own accounts, as `topics.brand.handles` names them: their posts are ours.
 HANDLES = (f"@{people.brand_account().handle}",)
+# What the drill's drafts say for {contact}, {link} and {sign_off} (warroom.yaml's `messages:`).
+MESSAGES = {
+    "contact": "support@brightwell.example",
+    "link": "https://status.brightwell.example",
+    "sign_off": "— The Brightwell team",
+}
 COMPETITOR_TOPIC = "competitor:thermly"
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_PATH = DATA_DIR / "demo_scenario.jsonl"

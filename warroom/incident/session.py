@@ -8,7 +8,7 @@ import gc
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from warroom.clock import Clock
 from warroom.detection.evidence import EvidenceItem, Piece, group_evidence
+from warroom.detection.phrase import what_happened
 from warroom.detection.sentiment import Scorer, negative_terms, score_texts
 from warroom.detection.signals import DetectorRule, Signals
 from warroom.incident.durable import GroupFlush
@@ -138,6 +139,13 @@ class Evidence:
     reason: str
     trending: list[str]
     top_negative: list[EvidenceItem[ScoredMention]]
+    # The texts of more complaints (by reach) than are shown: what `issue` reads.
+    complaints: tuple[str, ...] = ()
+
+    def issue(self, brand: str) -> str:
+        """What happened, as a phrase after "We're aware of …", from the top complaints."""
+        texts = self.complaints or tuple(e.item.mention.text for e in self.top_negative)
+        return what_happened(brand, self.trending, texts)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -187,6 +195,9 @@ def plan_switch(checks: dict[str, str], playbook: Playbook) -> SwitchPlan:
             mapped[step] = target
     return SwitchPlan(playbook, mapped, dropped, dict(checks))
 
+
+# How many of the most-reached complaints the suggested "what happened" is read from.
+ISSUE_COMPLAINTS = 12
 
 # Who the console logs as the author of what it checks by itself (`on: declared`).
 CONSOLE_AUTHOR = "warroom"
@@ -242,8 +253,11 @@ class Session:
         drill: bool = False,
         rule: DetectorRule | None = None,
         handles: Iterable[str] = (),
+        messages: Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
+        # What drafts fill {contact}, {link} and {sign_off} with (the config's `messages:`).
+        self.messages = dict(messages or {})
         self.clock = clock
         self.brand = brand
         self.playbook = playbook
@@ -462,8 +476,9 @@ class Session:
             if isinstance(scorer, Scorer)
             else partial(negative_terms, extra_lexicon=getattr(self.scoring, "lexicon", None))
         )
-        top = group_evidence(window, limit=limit, terms=terms)
-        return Evidence(gauge.reason, [t.term for t in gauge.trending[:8]], top)
+        top = group_evidence(window, limit=max(limit, ISSUE_COMPLAINTS), terms=terms)
+        complaints = tuple(e.item.mention.text for e in top[:ISSUE_COMPLAINTS])
+        return Evidence(gauge.reason, [t.term for t in gauge.trending[:8]], top[:limit], complaints)
 
     def declare(self, name: str, evidence: dict[str, Any] | None = None) -> Event:
         """Declare the incident: the clock starts, the playbook's deadlines count from now."""
@@ -575,10 +590,31 @@ class Session:
         }
         return self.engine.record(EventKind.PLAYBOOK_CHANGED, data, author=self.operator)
 
-    def draft(self, template_id: str, text: str, tone: float | None) -> Event:
-        """A message drafted from a template, with its VADER tone."""
-        data = {"template": template_id, "text": text, "tone": tone}
+    def draft(
+        self,
+        template_id: str,
+        text: str,
+        tone: float | None,
+        filled: Mapping[str, str] | None = None,
+    ) -> Event:
+        """A message drafted from a template, with its VADER tone.
+
+        `filled`: placeholders the person typed by hand ({contact}: an address), kept in the
+        log so the incident's next drafts fill them (`typed_values`).
+        """
+        data: dict[str, Any] = {"template": template_id, "text": text, "tone": tone}
+        if filled:
+            data["filled"] = dict(filled)
         return self.engine.record(EventKind.DRAFT, self._signed(data), author=self.operator)
+
+    def typed_values(self) -> dict[str, str]:
+        """Placeholder values typed by hand in this incident's drafts, the latest of each."""
+        found: dict[str, str] = {}
+        for event in self.state.timeline:
+            filled = event.data.get("filled") if event.kind is EventKind.DRAFT else None
+            if isinstance(filled, dict):
+                found.update({str(k): v for k, v in filled.items() if isinstance(v, str) and v})
+        return found
 
     def publish(self, template_id: str, text: str, channel: str, link: str | None = None) -> Event:
         """A draft marked as published on a channel (with its link): a public response.

@@ -32,6 +32,8 @@ CONFIG_NAME = "warroom.yaml"
 TOP_KEYS: tuple[str, ...] = ("brand", "operator", "playbook", "topics", "sources", "notifications")
 TOP_KEYS += ("lexicon", "detector", "keymap")  # valences; signals overrides; key bindings
 TOP_KEYS += ("role", "team")  # this console's role; the shared incident
+TOP_KEYS += ("messages",)  # what drafts say for {contact}, {link} and {sign_off}
+MESSAGE_KEYS: tuple[str, ...] = ("contact", "link", "sign_off")
 TEAM_KEYS = ("name", "url_env")
 DEFAULT_TEAM_URL_ENV = "WARROOM_TEAM_URL"
 TERM_KINDS = {"keywords": "", "hashtags": "#", "handles": "@"}
@@ -97,6 +99,7 @@ class WatchConfig:
     keymap: dict[str, str] = field(default_factory=dict)
     role: str | None = None
     team: TeamConfig | None = None
+    messages: dict[str, str] = field(default_factory=dict)  # placeholder -> value, for drafts
 
     def source(self, name: str) -> SourceConfig:
         """The source of that name; KeyError with a did-you-mean otherwise."""
@@ -287,6 +290,7 @@ class _Checker(YamlChecker):
         keymap = self.keymap(data.get("keymap"))
         role = self.text(data, ("role",))
         team = self.team(data.get("team"))
+        messages = self.messages(data.get("messages"))
         return WatchConfig(
             brand,
             topics,
@@ -299,7 +303,27 @@ class _Checker(YamlChecker):
             keymap=keymap,
             role=role,
             team=team,
+            messages=messages,
         )
+
+    def messages(self, value: Any) -> dict[str, str]:
+        """`messages: {contact: ..., link: ..., sign_off: ...}`: what drafts fill those with."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.error(
+                ("messages",),
+                "must be a mapping: messages: {contact: 'support@brand.example', link: ..., "
+                "sign_off: ...}",
+            )
+            return {}
+        self.keys(value, ("messages",), MESSAGE_KEYS)
+        found: dict[str, str] = {}
+        for key in MESSAGE_KEYS:
+            text = self.text(value, ("messages", key))
+            if text is not None:
+                found[key] = text
+        return found
 
     def team(self, value: Any) -> TeamConfig | None:
         """`team: {name: comms, url_env: WARROOM_TEAM_URL}`; the URL itself never here."""

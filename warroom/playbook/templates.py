@@ -11,7 +11,7 @@ from warroom.errors import did_you_mean
 # Names a template may use; `{role:<id>}` (who holds a role) is checked against the roles.
 KNOWN_PLACEHOLDERS: dict[str, str] = {
     "brand": "the brand's name, as the public knows it",
-    "issue": "what happened, as a clause after 'We're aware that' (some orders were charged twice)",
+    "issue": "what happened, as a phrase after 'We're aware of' (reports of double charges)",
     "actions": "what we are doing about it, in full sentences, with dates where we have them",
     "next_update": "when the next update will be published (a time, not 'soon')",
     "incident": "the incident's short title (the double charges of 14 March)",
@@ -24,6 +24,7 @@ KNOWN_PLACEHOLDERS: dict[str, str] = {
     "channel": "the channel the message goes out on",
     "contact": "where affected people get help (page, email, phone)",
     "link": "the link to the full statement or update page",
+    "sign_off": "how the brand signs its messages (— The Brightwell team)",
 }
 ROLE_PREFIX = "role"
 
@@ -129,3 +130,32 @@ def render(template: object, context: Mapping[str, str]) -> Rendered:
             pieces.append(token)
     pieces.append(text[last:])
     return Rendered("".join(pieces), missing)
+
+
+def typed_fills(rendered: str, text: str, *, limit: int = 300) -> dict[str, str]:
+    """What a person typed in place of the placeholders a rendered draft left visible.
+
+    Read by matching the edited `text` against `rendered` (spacing aside): {} when the rest
+    was edited too, so nothing is guessed.
+    """
+    found, _ = scan(rendered)
+    if not found:
+        return {}
+    pattern: list[str] = []
+    last = 0
+    for index, placeholder in enumerate(found):
+        pattern.append(re.escape(rendered[last : placeholder.offset]))
+        pattern.append(f"(?P<p{index}>.+?)")
+        last = placeholder.offset + len(placeholder.name) + 2
+    pattern.append(re.escape(rendered[last:]))
+    match = re.fullmatch("".join(pattern), text, re.DOTALL)
+    if match is None:
+        return {}
+    values: dict[str, str] = {}
+    for index, placeholder in enumerate(found):
+        value = " ".join(match.group(f"p{index}").split())
+        if not value or value == "{" + placeholder.name + "}" or len(value) > limit:
+            continue
+        if values.setdefault(placeholder.name, value) != value:
+            return {}  # one name typed two ways: which one to keep is a guess
+    return values

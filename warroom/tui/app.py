@@ -201,7 +201,9 @@ class WarroomApp(PlainNotifications, App[None]):
     @on(RecordDraft)
     def _record_draft(self, message: RecordDraft) -> None:
         self.record(
-            lambda: self.session.draft(message.template_id, message.text, message.tone),
+            lambda: self.session.draft(
+                message.template_id, message.text, message.tone, message.filled
+            ),
             then=message.then,
         )
 
@@ -218,19 +220,20 @@ class WarroomApp(PlainNotifications, App[None]):
             self.notify("An incident is already declared.")
             return
         evidence = self.session.evidence()
-        terms = ", ".join(evidence.trending[:3])
         brand = self.session.brand
-        suggested = clean(f"{brand}: {terms}" if terms else f"{brand} incident", limit=120)
+        suggested = clean(evidence.issue(brand), limit=120)
 
-        def declared(name: str | None) -> None:
-            if not name:
+        def declared(issue: str | None) -> None:
+            if not issue:
                 return
             if self._declared_meanwhile():
                 return
+            # The name is "Brand: what happened"; drafts read {issue} back from after the colon.
+            name = issue if issue.startswith(f"{brand}:") else f"{brand}: {issue}"
             if self.record(lambda: self.session.declare(name, evidence.to_dict())):
                 self.main_screen.tick()
-            else:  # not on disk: ask again with the name as typed, so it is not lost
-                self.push_screen(DeclareScreen(evidence, name, manual), declared)
+            else:  # not on disk: ask again with the words as typed, so they are not lost
+                self.push_screen(DeclareScreen(evidence, issue, manual), declared)
 
         self.push_screen(DeclareScreen(evidence, suggested, manual), declared)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -89,6 +89,7 @@ def demo_session(
         drill=True,
         handles=demo_scenario.HANDLES,
         operator=operator,
+        messages=demo_scenario.MESSAGES,
     )
     session.open(f"Drill: {demo_scenario.BRAND}", fresh=fresh)
     return session
@@ -201,6 +202,7 @@ def watch_app(config: WatchConfig, data_dir: Path, *, playbook: Playbook) -> War
         operator=config.operator,
         rule=detector_rule(config, playbook),
         handles=config.topics.brand_handles,
+        messages=config.messages,
     )
     session.open(f"{config.brand} watch {clock.now():%Y-%m-%d}")
     feeder = live_feeder(config, CursorStore(data_dir / "cursors"))
@@ -274,6 +276,7 @@ def _team_session(
     rule: DetectorRule | None = None,
     role: str | None = None,
     handles: Iterable[str] = (),
+    messages: Mapping[str, str] | None = None,
 ) -> Session:
     return Session(
         store=IncidentStore(data_dir),
@@ -286,6 +289,7 @@ def _team_session(
         rule=rule,
         role=role,
         handles=handles,
+        messages=messages,
     )
 
 
@@ -312,6 +316,7 @@ def team_demo_app(
         drill=True,
         role=role,
         handles=demo_scenario.HANDLES,
+        messages=demo_scenario.MESSAGES,
     )
     founded = asyncio.run(_join(session, settings, f"Drill: {demo_scenario.BRAND}"))
     play = replay_feeder(demo_scenario.load(), start, speed)
@@ -346,6 +351,7 @@ def team_watch_app(
         rule=detector_rule(config, playbook),
         role=role or config.role,
         handles=config.topics.brand_handles,
+        messages=config.messages,
     )
     founded = asyncio.run(_join(session, settings, f"{config.brand} watch {clock.now():%Y-%m-%d}"))
 

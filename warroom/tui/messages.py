@@ -56,12 +56,19 @@ class RecordDraft(Message):
     """Write a drafted message to the incident log."""
 
     def __init__(
-        self, template_id: str, text: str, tone: float | None, *, then: Then | None = None
+        self,
+        template_id: str,
+        text: str,
+        tone: float | None,
+        *,
+        filled: dict[str, str] | None = None,
+        then: Then | None = None,
     ) -> None:
         super().__init__()
         self.template_id = template_id
         self.text = text
         self.tone = tone
+        self.filled = filled or {}  # placeholders the person typed by hand
         self.then = then
 
 

@@ -17,7 +17,7 @@ from warroom.detection.sentiment import Scorer
 from warroom.incident.session import Session
 from warroom.model import label_for
 from warroom.playbook import Template
-from warroom.playbook.templates import scan
+from warroom.playbook.templates import scan, typed_fills
 from warroom.tui.messages import RecordDraft
 from warroom.tui.safe import PlainTextArea, clean, plain
 
@@ -47,10 +47,12 @@ def clock_words(at: datetime) -> str:
 def incident_context(session: Session, now: datetime) -> dict[str, str]:
     """Placeholder values known from the incident; the rest stay visible for a person to fill."""
     state = session.state
-    context = {"brand": session.brand, "level": str(session.engine.level)}
+    # The config's contact, link and sign-off, then what was typed by hand in this incident.
+    context = {**session.messages, **session.typed_values()}
+    context.update(brand=session.brand, level=str(session.engine.level))
     if state.declared and state.declared_at is not None:
         context["incident"] = state.name
-        # "Brand: what happened" as declared reads as the clause after "We're aware that".
+        # "Brand: what happened" as declared reads as the phrase after "We're aware of".
         prefix = f"{session.brand}:"
         issue = state.name[len(prefix) :] if state.name.startswith(prefix) else state.name
         context["issue"] = issue.strip()
@@ -256,7 +258,9 @@ class DraftScreen(ModalScreen[None]):
             if self.is_current:  # the app answers later: a second Esc may have closed it already
                 self.dismiss(None)
 
-        self.post_message(RecordDraft(template.id, text, tone, then=done))
+        # Placeholders typed by hand ({contact}) are kept for the incident's next drafts.
+        filled = typed_fills(self.filled.get(template.id, ""), text)
+        self.post_message(RecordDraft(template.id, text, tone, filled=filled, then=done))
 
     def action_leave(self) -> None:
         """Close; an edited draft needs a second Esc, so a slip of the finger loses nothing."""

@@ -17,7 +17,7 @@ from warroom.tui.safe import PlainInput, clean
 
 
 class DeclareScreen(ModalScreen[str | None]):
-    """The detector's case for declaring, with a name to accept in one key (Enter)."""
+    """The detector's case for declaring, with what happened to accept in one key (Enter)."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Not now", id="declare.cancel")]
 
@@ -59,8 +59,8 @@ class DeclareScreen(ModalScreen[str | None]):
                 text.append(
                     f"\n    {copies}reach {item.reach:,} · score {item.compound:+.2f}{why}", "dim"
                 )
-        text.append("\n\nIncident name: ", "bold")
-        text.append("say what happened, in a few words; drafted messages use it as {issue}")
+        text.append("\n\nWhat happened: ", "bold")
+        text.append('as it would follow "We\'re aware of …"; drafted messages use it as {issue}')
         return text
 
     @on(Input.Submitted)
