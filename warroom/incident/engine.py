@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from time import monotonic
 from typing import Any
 
@@ -231,19 +232,34 @@ class Engine:
 
         Only the state: the mentions it covers are not in this console's log until stored.
         """
-        if stored.settings != self._settings():
+        if not self.restore_signals(stored):
             return False
-        try:
-            watermark = parse_time(stored.watermark) if stored.watermark else None
-            self.signals.restore(stored.signals)
-        except (ValueError, KeyError, TypeError, IndexError) as error:
-            logger.warning("a team checkpoint could not be used (%s): reading every mention", error)
-            return False
-        self.watermark = watermark
         self._seen = set(stored.seen)
         self._seen_order = deque(stored.seen)
         self.feed.replace(stored.feed, stored.feed_negative)
         return True
+
+    def restore_signals(self, stored: Checkpoint) -> bool:
+        """Take over only the signals and the watermark (same settings); False if they do not fit.
+
+        Not the seen ids nor the feed: what a closed incident saw is not a duplicate in the next.
+        """
+        if stored.settings != self._settings():
+            return False
+        try:
+            watermark = parse_time(stored.watermark) if stored.watermark else None
+            self.signals.restore(stored.signals)  # all or nothing
+        except (ValueError, KeyError, TypeError, IndexError) as error:
+            logger.warning("a checkpoint's signals could not be used (%s)", error)
+            return False
+        self.watermark = watermark
+        return True
+
+    def carry_over(self, folder: Path) -> bool:
+        """Start from the baseline learned in the incident in `folder` (closed): its checkpoint's
+        signals and watermark. False, nothing changed, when it has none that fits."""
+        stored = checkpoints.read(folder, self._settings())
+        return stored is not None and self.restore_signals(stored)
 
     def store_only(self, scored: Sequence[ScoredMention]) -> None:
         """Write mentions to the log without counting them (their counts came in a snapshot)."""

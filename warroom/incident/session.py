@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import os
 import threading
 from collections import deque
@@ -47,6 +48,8 @@ from warroom.playbook import (
     load_playbook,
     user_playbooks_dir,
 )
+
+logger = logging.getLogger("warroom.incident.session")
 
 # Mentions kept in memory for the feed (the engine's FeedWindow holds them).
 RECENT_MENTIONS = FEED_WINDOW
@@ -303,10 +306,12 @@ class Session:
             return self._find_or_create(name, fresh=fresh)
 
     def _find_or_create(self, name: str | None, *, fresh: bool = False) -> IncidentLog:
+        newest: Path | None = None  # the newest log of this kind: closed, if one is created
         for meta in [] if fresh else reversed(self.store.list()):
             if meta.drill != self.drill or meta.brand != self.brand:
                 continue
             with self.store.open(meta.slug, clock=self.clock, writable=False) as peek:
+                newest = newest or peek.path
                 if IncidentState.from_events(peek.events()).closed_at is not None:
                     continue
             log = self.store.open(meta.slug, clock=self.clock)
@@ -322,7 +327,17 @@ class Session:
         )
         self._attach(log, resume=False)
         self._record_playbook()
+        if newest is not None:
+            self._carry_baseline(newest)
         return log
+
+    def _carry_baseline(self, closed: Path) -> None:
+        # Watching after an incident goes on with the baseline it learned, as after close().
+        if not self.engine.carry_over(closed):
+            logger.info("no usable checkpoint in %s: learning the baseline from scratch", closed)
+            return
+        # At once: a resume of this log would otherwise replay nothing and learn from scratch.
+        self.engine.checkpoint(wait=True)
 
     def open_replica(self, slug: str, name: str) -> IncidentLog:
         """Open this console's copy of a team's incident, creating it under exactly that slug.
@@ -554,6 +569,8 @@ class Session:
         with self._disk:
             closed.close()
         self._record_playbook()
+        # The baseline goes on in the fresh log: a resume of it starts from this, not scratch.
+        self.engine.checkpoint()
         return event
 
     def note(self, text: str, *, evidence: str | None = None) -> Event:

@@ -33,6 +33,7 @@ from warroom.tui.messages import (
     FlagMention,
     OverrideSentiment,
     PlaybookSaved,
+    PublishDraft,
     RecordDraft,
     SwitchPlaybook,
     Then,
@@ -203,6 +204,15 @@ class WarroomApp(PlainNotifications, App[None]):
         self.record(
             lambda: self.session.draft(
                 message.template_id, message.text, message.tone, message.filled
+            ),
+            then=message.then,
+        )
+
+    @on(PublishDraft)
+    def _publish_draft(self, message: PublishDraft) -> None:
+        self.record(
+            lambda: self.session.publish(
+                message.template_id, message.text, message.channel, message.link
             ),
             then=message.then,
         )

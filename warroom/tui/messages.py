@@ -72,6 +72,26 @@ class RecordDraft(Message):
         self.then = then
 
 
+class PublishDraft(Message):
+    """Record a draft as published on a channel, with its link: a public response."""
+
+    def __init__(
+        self,
+        template_id: str,
+        text: str,
+        channel: str,
+        link: str | None = None,
+        *,
+        then: Then | None = None,
+    ) -> None:
+        super().__init__()
+        self.template_id = template_id
+        self.text = text
+        self.channel = channel
+        self.link = link
+        self.then = then
+
+
 class DeclareIncident(Message):
     """Offer to declare an incident: by hand, or because the detector reached crisis."""
 

@@ -12,7 +12,7 @@ from warroom.model import Event, EventKind, Level, parse_time
 from warroom.playbook import Playbook
 from warroom.review.aggregates import MinuteRow
 from warroom.review.document import Review
-from warroom.review.metrics import window_shares
+from warroom.review.metrics import Reaction, window_shares
 
 MINUTE = timedelta(minutes=1)
 # Marker characters on the chart, strongest first: one shows when a column holds several.
@@ -141,6 +141,12 @@ class ReviewData:
     def window_share(self, index: int) -> float | None:
         """The negative share of the detector's window ending at this minute (None: too few)."""
         return self.window[index][0]
+
+    def reaction_at(self, index: int) -> Reaction | None:
+        """The public's reaction to the latest of our posts by the end of minute `index`."""
+        cut = self.minute_at(index) + MINUTE
+        before = [r for r in self.review.metrics.reactions if r.at < cut]
+        return before[-1] if before else None
 
     # -- the chart ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import RichLog, Static
 from textual.widgets.option_list import Option
@@ -33,10 +34,16 @@ class MinuteFigures(Static):
         super().__init__(id=id)
         self.data = data
         self.index = 0
+        self.reactions = True  # what the public made of our latest post; `r` hides it
 
     def show(self, index: int) -> None:
         self.index = index
-        self.refresh()
+        self.refresh(layout=True)  # the reason's lines and the reaction change the height
+
+    def toggle_reactions(self) -> None:
+        """Show (or hide) the public's reaction to our latest post before the cursor."""
+        self.reactions = not self.reactions
+        self.refresh(layout=True)
 
     def render(self) -> Text:
         data, index = self.data, self.index
@@ -77,7 +84,28 @@ class MinuteFigures(Static):
         line.append("\nPeak      ", dim)
         line.append(str(state.peak_level).upper(), peak)
         text.append_text(line)
+        if self.reactions:
+            text.append_text(self._reaction(dim))
         return text
+
+    def _reaction(self, dim: Style) -> Text:
+        """Our latest post before the cursor, and the public's 30 minutes before and after it."""
+        reaction = self.data.reaction_at(self.index)
+        line = Text()
+        line.append("\n\nOur post  ", dim)
+        if reaction is None:
+            line.append("none yet", dim)
+            return line
+        # Short lines: the pane is narrow, and a wrapped line would push the figures out of view.
+        line.append(f"{reaction.at:%H:%M}")
+        line.append("\n          ")
+        line.append(clean(reaction.text, limit=26), dim)
+        line.append("\nReaction  ", dim)
+        line.append(f"neg {_percent(reaction.before_share)} → {_percent(reaction.after_share)}")
+        line.append("\n          ", dim)
+        line.append(f"vol {reaction.before_volume} → {reaction.after_volume}")
+        line.append("\n          30 min before → after", dim)
+        return line
 
 
 class ReviewChecklist(Checklist):

@@ -42,6 +42,14 @@ class ReviewScreen(Screen[None]):
         Binding("enter", "mentions", "Mentions", id="review.mentions", tooltip="This minute's"),
         Binding("space,x,c", "check", "Check", show=False, id="review.check"),
         Binding("n", "note", "Note", show=False, id="review.note"),
+        Binding(
+            "r",
+            "reactions",
+            "Reactions",
+            show=False,
+            id="review.reactions",
+            tooltip="The public's reaction to our latest post before the cursor",
+        ),
         Binding("q,escape", "app.quit", "Quit", id="review.quit", tooltip="Leave the review"),
     ]
 
@@ -148,6 +156,9 @@ class ReviewScreen(Screen[None]):
     @on(TimelineChart.Clicked)
     def _clicked(self, message: TimelineChart.Clicked) -> None:
         self.cursor = message.index
+
+    def action_reactions(self) -> None:
+        self.query_one(MinuteFigures).toggle_reactions()
 
     def action_mentions(self) -> None:
         from warroom.tui.review.minute_mentions import MinuteMentionsScreen

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from warroom.detection.sentiment import Scorer
@@ -18,8 +18,8 @@ from warroom.incident.session import Session
 from warroom.model import label_for
 from warroom.playbook import Template
 from warroom.playbook.templates import scan, typed_fills
-from warroom.tui.messages import RecordDraft
-from warroom.tui.safe import PlainTextArea, clean, plain
+from warroom.tui.messages import PublishDraft, RecordDraft
+from warroom.tui.safe import PlainInput, PlainTextArea, clean, plain
 
 # The next public update is promised this long after the draft is written.
 NEXT_UPDATE_MINUTES = 60
@@ -94,6 +94,13 @@ def channel_limit(session: Session, template_id: str) -> tuple[str, int] | None:
     return channel_id, limit
 
 
+def template_channels(session: Session, template_id: str) -> list[str]:
+    """The channels the template's steps post to, in playbook order; else all the playbook's."""
+    playbook = session.playbook
+    named = [c for step in playbook.steps if step.template == template_id for c in step.channels]
+    return list(dict.fromkeys(named)) or [channel.id for channel in playbook.channels]
+
+
 def count_words(text: str, limit: tuple[str, int] | None) -> tuple[str, bool]:
     """The character count against the channel's limit, and whether it is over."""
     count = len(text.strip())
@@ -124,11 +131,58 @@ def tone_words(template: Template, tone: float) -> tuple[str, bool]:
     return words, False
 
 
+class PublishScreen(ModalScreen[tuple[str, str | None] | None]):
+    """Where the draft went out: one of its channels (the first by default) and its link."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back", id="publish.cancel")]
+
+    DEFAULT_CSS = """
+    PublishScreen { align: center middle; }
+    PublishScreen #publish-box {
+        width: 60; height: auto; border: round $accent; background: $panel; padding: 0 1;
+    }
+    PublishScreen #publish-help { height: 1; color: $text-muted; }
+    """
+
+    def __init__(self, channels: list[str]) -> None:
+        super().__init__()
+        self.channels = channels
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="publish-box"):
+            yield Select(
+                [(clean(c, limit=40), c) for c in self.channels],
+                value=self.channels[0],
+                allow_blank=False,
+                id="publish-channel",
+            )
+            yield PlainInput(placeholder="link to the post (optional)", id="publish-link")
+            yield Static("Enter marks it published · Esc: back to the draft", id="publish-help")
+
+    def on_mount(self) -> None:
+        self.query_one("#publish-box").border_title = "Mark the draft published"
+        self.query_one("#publish-link", Input).focus()
+
+    @on(Input.Submitted, "#publish-link")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        channel = self.query_one("#publish-channel", Select).value
+        link = clean(event.value, limit=500).strip() or None
+        self.dismiss((str(channel), link))
+
+
 class DraftScreen(ModalScreen[None]):
     """Pick a template, edit the filled text, then ctrl+s records it and copies it."""
 
     BINDINGS = [
         Binding("ctrl+s", "record", "Record & copy", id="draft.record", tooltip="Log and copy"),
+        Binding(
+            "f2",
+            "publish",
+            "Published",
+            id="draft.publish",
+            tooltip="Mark it published on a channel",
+        ),
         Binding("escape", "leave", "Cancel", id="draft.cancel", tooltip="Close the draft"),
     ]
 
@@ -176,7 +230,9 @@ class DraftScreen(ModalScreen[None]):
             yield Static("", id="draft-count")
             yield Static("", id="draft-missing")
             yield Static(
-                "ctrl+s records the draft in the log and copies it · Esc: close", id="draft-help"
+                "ctrl+s records the draft in the log and copies it · f2: mark it published"
+                " · Esc: close",
+                id="draft-help",
             )
 
     def on_mount(self) -> None:
@@ -261,6 +317,33 @@ class DraftScreen(ModalScreen[None]):
         # Placeholders typed by hand ({contact}) are kept for the incident's next drafts.
         filled = typed_fills(self.filled.get(template.id, ""), text)
         self.post_message(RecordDraft(template.id, text, tone, filled=filled, then=done))
+
+    def action_publish(self) -> None:
+        """Ask where it was published, then log it as published there: a public response."""
+        if self.template is None:
+            return
+        template, text = self.template, self.text
+        if not text.strip():
+            self.notify("The draft is empty.", severity="warning")
+            return
+        channels = template_channels(self.session, template.id)
+        if not channels:
+            self.notify("The playbook names no channel to publish on.", severity="warning")
+            return
+
+        def chosen(answer: tuple[str, str | None] | None) -> None:
+            if answer is None:
+                return
+            channel, link = answer
+
+            def done() -> None:
+                self.notify(f"Draft marked published on {clean(channel, limit=40)}.")
+                if self.is_current:
+                    self.dismiss(None)
+
+            self.post_message(PublishDraft(template.id, text, channel, link, then=done))
+
+        self.app.push_screen(PublishScreen(channels), chosen)
 
     def action_leave(self) -> None:
         """Close; an edited draft needs a second Esc, so a slip of the finger loses nothing."""
