@@ -107,7 +107,7 @@ async def test_a_note_written_on_one_console_shows_on_the_other_signed(
     async with two_consoles(redis_server, tmp_path, monkeypatch) as ((dana, pilot), (lee, _)):
         await pilot.press("n", *"Legal is on the call", "enter")
         await until(lambda: "dana (lead): Legal is on the call" in timeline_text(lee))
-        assert "dana (lead): Legal is on the call" in timeline_text(dana)
+        await until(lambda: "dana (lead): Legal is on the call" in timeline_text(dana))
 
 
 async def test_a_step_checked_on_one_console_shows_checked_on_the_other(
