@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def warroom() -> list[str]:
     """`warroom`, from whichever source tree PYTHONPATH (and the working folder) names."""
-    return [sys.executable, "-m", "warroom"]
+    return [sys.executable, "-m", "warroom.tui"]
 
 
 def env_for(data: Path, tree: Path) -> dict[str, str]:

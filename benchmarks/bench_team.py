@@ -39,17 +39,14 @@ from typing import Any
 
 from benchmarks.corpus import write_corpus
 from tests.redis_server import RedisServer
-from tests.team_support import Console
+from tests.team_support import Console, jsonl_ingest
 from warroom.clock import FrozenClock
 from warroom.incident.engine import FEED_WINDOW, EngineUpdate
 from warroom.incident.log import IncidentStore
 from warroom.incident.session import InProcessScoring, Session
-from warroom.live.sources.base import Topics
-from warroom.live.sources.jsonl import JsonlSource
 from warroom.live.team.lease import LEASE_MS, TRY_EVERY
 from warroom.live.team.replica import TeamReplica
 from warroom.live.team.wire import MentionBatch, decode
-from warroom.live.watch import run_sources
 from warroom.model import EventKind, Mention
 from warroom.playbook import default_playbook
 
@@ -478,25 +475,11 @@ def report_surge(r: dict[str, Any]) -> None:
 def timed_jsonl_ingest(path: Path, first: list[float]) -> Callable[[TeamReplica], Awaitable[None]]:
     """tests.team_support.jsonl_ingest, noting when this console first takes a mention in."""
 
-    async def ingest(replica: TeamReplica) -> None:
-        source = JsonlSource(
-            "file",
-            {"path": str(path), "interval": 0.05},
-            session=None,  # type: ignore[arg-type]  # reads a file, makes no requests
-            cursors=replica.cursors,
-            clock=replica.session.clock,
-            topics=Topics(["acme"]),
-        )
+    def taken(update: EngineUpdate) -> None:
+        if update.mentions and not first:
+            first.append(time.perf_counter())
 
-        async def take(mentions: list[Mention]) -> EngineUpdate:
-            update = await replica.session.ingest(mentions)
-            if update.mentions and not first:
-                first.append(time.perf_counter())
-            return update
-
-        await run_sources([source], take)
-
-    return ingest
+    return jsonl_ingest(path, taken)
 
 
 def line(n: int) -> str:

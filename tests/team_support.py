@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.redis_server import RedisServer
 from warroom.clock import Clock
+from warroom.incident.engine import EngineUpdate
 from warroom.incident.log import IncidentStore
 from warroom.incident.session import InProcessScoring, Session
 from warroom.live.sources.base import Topics
@@ -17,6 +18,7 @@ from warroom.live.team.lease import LEASE_MS
 from warroom.live.team.link import TeamLink, team_settings
 from warroom.live.team.replica import TeamReplica, join_team_incident
 from warroom.live.watch import run_sources
+from warroom.model import Mention
 from warroom.playbook import default_playbook
 
 
@@ -93,8 +95,11 @@ async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
-def jsonl_ingest(path: Path) -> Callable[[TeamReplica], Awaitable[None]]:
-    """The ingest of a holder: a JSON Lines source following `path`, its cursor in Redis."""
+def jsonl_ingest(
+    path: Path, taken: Callable[[EngineUpdate], None] | None = None
+) -> Callable[[TeamReplica], Awaitable[None]]:
+    """The ingest of a holder: a JSON Lines source following `path`, its cursor in Redis;
+    `taken` sees each batch's update (a benchmark times the first mention a holder takes in)."""
 
     async def ingest(replica: TeamReplica) -> None:
         source = JsonlSource(
@@ -105,7 +110,14 @@ def jsonl_ingest(path: Path) -> Callable[[TeamReplica], Awaitable[None]]:
             clock=replica.session.clock,
             topics=Topics(["acme"]),
         )
-        await run_sources([source], replica.session.ingest)
+
+        async def take(mentions: list[Mention]) -> EngineUpdate:
+            update = await replica.session.ingest(mentions)
+            if taken is not None:
+                taken(update)
+            return update
+
+        await run_sources([source], take)
 
     return ingest
 

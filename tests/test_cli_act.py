@@ -7,11 +7,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tests.conftest import T0
-from warroom.__main__ import main
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.incident.state import IncidentState
 from warroom.model import EventKind
+from warroom.tui.main import main
 
 
 def run(data_dir: Path, *args: str):  # type: ignore[no-untyped-def]

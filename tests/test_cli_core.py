@@ -8,9 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from warroom.__main__ import main
 from warroom.demo import scenario as demo_scenario
 from warroom.model import parse_time
+from warroom.tui.main import main
 
 DEMO = str(demo_scenario.DEMO_PATH)
 

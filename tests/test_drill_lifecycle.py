@@ -8,10 +8,10 @@ from typing import Any
 from click.testing import CliRunner
 
 from tests.tui_support import CRISIS_AT, drill_at
-from warroom.__main__ import main
 from warroom.demo import scenario as demo_scenario
 from warroom.incident.session import InProcessScoring
 from warroom.tui.launch import DEMO_LEAD, demo_app, drill_over, replay_feeder
+from warroom.tui.main import main
 
 
 def closed_drill(data_dir: Path, scored: list) -> str:

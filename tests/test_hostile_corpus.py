@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from warroom.__main__ import main
 from warroom.clock import FrozenClock
 from warroom.detection.signals import Signals
 from warroom.incident.engine import Engine
@@ -33,6 +32,7 @@ from warroom.model import (
     read_mentions,
 )
 from warroom.review.document import build_review
+from warroom.tui.main import main
 
 CORPUS = Path(__file__).parent / "fixtures" / "hostile" / "mentions.jsonl"
 # The corpus is dated 2026-03-14 08:xx; the clock is just after it.
@@ -138,7 +138,7 @@ def test_replay_then_report_and_export_to_stdout(corpus: Path, tmp_path: Path) -
 
     def warroom(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "warroom", *args],
+            [sys.executable, "-m", "warroom.tui", *args],
             capture_output=True,
             text=True,
             encoding="utf-8",

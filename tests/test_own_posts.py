@@ -129,7 +129,7 @@ def test_the_review_leaves_our_stored_posts_out(clock: FrozenClock, data_dir: Pa
 
 def test_analyze_with_a_config_counts_ours_apart(tmp_path: Path, demo: list[Mention]) -> None:
     """`analyze FILE --config warroom.yaml --json`: one JSON object, our posts in `summary.ours`."""
-    from warroom.__main__ import main
+    from warroom.tui.main import main
 
     config = tmp_path / "warroom.yaml"
     config.write_text(

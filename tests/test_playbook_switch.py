@@ -7,12 +7,12 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tests.tui_support import CRISIS_AT, drill_at
-from warroom.__main__ import main
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.incident.session import Session, plan_switch
 from warroom.playbook import find_playbook, load_playbook, parse_playbook
 from warroom.review.document import build_review
+from warroom.tui.main import main
 from warroom.tui.review.app import ReviewApp
 from warroom.tui.review.screen import ReviewScreen
 

@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.test_metrics import HOSTILE, T0, WORKED, at, level, make_incident
-from warroom.__main__ import main
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.model import EventKind
 from warroom.playbook import default_playbook
 from warroom.review.markdown import md
 from warroom.review.text import duration_text
+from warroom.tui.main import main
 
 MENTIONS = 3501  # scenario_mentions(): 110 calm minutes x 20, 5 surge minutes x 200, 1 rival
 

@@ -9,9 +9,9 @@ from typing import Any
 from click.testing import CliRunner
 
 from tests.test_metrics import WORKED, at, make_incident, review_of, scenario_mentions
-from warroom.__main__ import main
 from warroom.model import EventKind, Label, Mention, Score, ScoredMention, format_time
 from warroom.review.metrics import is_ours, our_posts, reactions
+from warroom.tui.main import main
 
 HOLDING = "We're aware that refunds fail in the app. Next update by 10:15 UTC."
 APOLOGY = "We're sorry: refunds failed for two hours. Here is what we fixed."

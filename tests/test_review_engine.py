@@ -240,8 +240,8 @@ def test_demo_says_who_holds_the_drill(clock: FrozenClock, data_dir: Path) -> No
     """`warroom demo` while another console runs the drill: a one-line error, no traceback."""
     from click.testing import CliRunner
 
-    from warroom.__main__ import main
     from warroom.demo import scenario as demo_scenario
+    from warroom.tui.main import main
 
     held = IncidentStore(data_dir).create(
         "Drill: held", clock=clock, brand=demo_scenario.BRAND, drill=True

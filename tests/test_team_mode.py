@@ -16,11 +16,11 @@ from click.testing import CliRunner
 from tests.conftest import T0
 from tests.redis_server import RedisServer
 from tests.team_support import HOLDER, Console, jsonl_ingest, until
-from warroom.__main__ import main
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentLocked
 from warroom.live.team.wire import MentionBatch, TeamEvent, decode
 from warroom.model import EventKind, Label, Mention, Score, ScoredMention
+from warroom.tui.main import main
 
 
 def notes_of(console: Console) -> list[str]:

@@ -11,10 +11,10 @@ from textual.widgets import Static
 
 from scripts.review_scenes import CHECKED_AFTER, CLOSED_AT, finished_drill
 from scripts.scenes import DECLARED_AT
-from warroom.__main__ import main
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.model import EventKind, Label, Mention, Score, ScoredMention
+from warroom.tui.main import main
 from warroom.tui.review.app import ReviewApp
 from warroom.tui.review.minute_mentions import MinuteMentionsScreen
 from warroom.tui.review.panes import ReviewChecklist, ReviewTimeline

@@ -1,7 +1,7 @@
 """The headless `warroom` commands: one group, each command in a module of its own.
 
 The commands that open a console live with the console (warroom.tui.cli); the entry point
-(warroom.__main__) adds them, so nothing here depends on the TUI.
+(warroom.tui.main) adds them, so nothing here depends on the TUI.
 """
 
 from __future__ import annotations

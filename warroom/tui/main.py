@@ -1,4 +1,8 @@
-"""The `warroom` command: the headless commands plus those that open a console."""
+"""The `warroom` command: the headless commands plus those that open a console.
+
+It lives with the console because it composes both faces; the headless package (warroom.cli)
+never imports it. `python -m warroom.tui` runs it too.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,3 @@ def run() -> None:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
     main()
-
-
-if __name__ == "__main__":
-    run()
