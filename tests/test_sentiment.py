@@ -256,8 +256,8 @@ def test_faster_checks_give_plain_vaders_scores(plain: SentimentIntensityAnalyze
 def test_short_text_score_is_unchanged_by_the_mechanism(
     text: str, plain: SentimentIntensityAnalyzer
 ) -> None:
-    """Without crisis words, a short post scores exactly as plain VADER scores it."""
-    assert Scorer().compound(text) == plain.polarity_scores(text)["compound"]
+    """Without crisis words or the complaint layer, a short post scores exactly as VADER does."""
+    assert Scorer(complaint_layer=False).compound(text) == plain.polarity_scores(text)["compound"]
 
 
 def test_post_at_the_chunk_size_is_scored_whole(plain: SentimentIntensityAnalyzer) -> None:
@@ -344,6 +344,10 @@ def test_score_texts_runs_in_a_process_pool() -> None:
     assert result == [Scorer().compound(text) for text in texts]
 
 
-def test_known_limit_sarcasm_reads_as_praise(scorer: Scorer) -> None:
-    """Known limit, documented not fixed: VADER reads sarcastic thanks as praise."""
-    assert scorer.compound("Oh great, thanks a lot for deleting my account. Wonderful.") > 0
+def test_sarcastic_thanks_reads_as_a_complaint(
+    scorer: Scorer, plain: SentimentIntensityAnalyzer
+) -> None:
+    """VADER reads sarcastic thanks as praise; the complaint layer does not."""
+    text = "Oh great, thanks a lot for deleting my account. Wonderful."
+    assert plain.polarity_scores(text)["compound"] > 0
+    assert scorer.compound(text) < 0

@@ -1,4 +1,5 @@
-"""VADER scoring for mentions: normalized, length-capped, cached, with a crisis lexicon."""
+"""VADER scoring for mentions: normalized, length-capped, cached, with a crisis lexicon and the
+complaint layer (warroom/detection/complaint.py) over it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
@@ -18,7 +20,8 @@ from vaderSentiment.vaderSentiment import (
     SentimentIntensityAnalyzer,
 )
 
-from warroom.model import UNSCORED, Mention, Score, label_for
+from warroom.detection.complaint import FiredCue, as_vader_should_read, combine, find_cues
+from warroom.model import UNSCORED, Label, Mention, Score, label_for
 
 # Words a brand crisis is made of that VADER's lexicon lacks (each scores 0 in plain VADER).
 # Values are on VADER's -4..+4 scale, each set equal or close to a VADER entry of similar
@@ -217,6 +220,19 @@ class _Analyzer(SentimentIntensityAnalyzer):  # type: ignore[misc]  # VADER ship
         return valence
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """Why a text scored what it did: VADER's reading, the complaint cues, and the result."""
+
+    vader: float  # VADER with the crisis lexicon, before the complaint layer
+    cues: list[FiredCue]
+    compound: float  # what the mention is scored: VADER with the cues' weights added
+
+    @property
+    def label(self) -> Label:
+        return label_for(self.compound)
+
+
 _BASE_ANALYZER: SentimentIntensityAnalyzer | None = None
 
 
@@ -259,7 +275,11 @@ class Scorer:
     # Not thread-safe (the cache is a plain OrderedDict): one Scorer per thread or process.
 
     def __init__(
-        self, extra_lexicon: Mapping[str, float] | None = None, *, cache_size: int = 50_000
+        self,
+        extra_lexicon: Mapping[str, float] | None = None,
+        *,
+        cache_size: int = 50_000,
+        complaint_layer: bool = True,  # False only to measure what the layer adds
     ) -> None:
         if cache_size < 0:
             raise ValueError(f"cache_size must be 0 or more, got {cache_size}")
@@ -269,6 +289,7 @@ class Scorer:
         # text is keyed by a 16-byte digest), so ~10 MB for posts and ~60 MB at the worst.
         self._cache: OrderedDict[str | bytes, float] = OrderedDict()
         self._cache_size = cache_size
+        self._complaint_layer = complaint_layer
         self.cache_hits = 0
         self.cache_misses = 0
 
@@ -293,6 +314,12 @@ class Scorer:
         if len(cache) > self._cache_size:
             cache.popitem(last=False)
         return value
+
+    def explain(self, text: str) -> Explanation:
+        """VADER's reading of a text, the complaint cues that fired, and the score they give."""
+        normalized = normalize(text[:MAX_CHARS])
+        cues = find_cues(normalized) if self._complaint_layer else []
+        return Explanation(self._vader(normalized), cues, self._uncached(normalized))
 
     def negative_terms(self, text: str, limit: int = 5) -> list[str]:
         """The words of a text that pull its score down: negative in the lexicon, or a positive
@@ -331,6 +358,14 @@ class Scorer:
         return [self.score(mention) for mention in mentions]
 
     def _uncached(self, normalized: str) -> float:
+        cues = find_cues(normalized) if self._complaint_layer else []
+        if not cues:
+            return self._vader(normalized)
+        if any(cue.cue.replacement is not None for cue in cues):
+            normalized = as_vader_should_read(normalized, cues)
+        return combine(self._vader(normalized), cues)
+
+    def _vader(self, normalized: str) -> float:
         # normalize() leaves single spaces, so counting them counts the tokens.
         if normalized.count(" ") < CHUNK_TOKENS:
             scores: dict[str, float] = self._analyzer.polarity_scores(normalized)

