@@ -7,10 +7,15 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint format screenshots bench clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -qq --upgrade pip
-	$(BIN)/python -m pip install -qq -e '.[dev]'
-	touch $(STAMP)
+	@echo "Setting up $(VENV) (first run, about 30 s)…"
+	@echo "  creating the virtual environment"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "  updating pip"
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@echo "  installing warroom and its test tools"
+	@$(BIN)/python -m pip install -qq -e '.[dev]'
+	@touch $(STAMP)
+	@echo "Done. To type warroom commands yourself: . $(VENV)/bin/activate"
 
 demo: $(STAMP)
 	$(BIN)/warroom demo

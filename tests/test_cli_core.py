@@ -79,8 +79,9 @@ def test_replay_writes_an_incident_and_incidents_lists_it(data_dir: Path) -> Non
     result = run("replay", DEMO, "--incident", "demo replay")
     assert result.exit_code == 0
     assert "CRISIS" in result.stdout
-    listing = run("incidents").stdout
-    assert "demo-replay" in listing and "peak crisis" in listing
+    header, row = run("incidents").stdout.splitlines()
+    assert header.split() == "INCIDENT STATUS STARTED (UTC) DURATION PEAK MENTIONS NAME".split()
+    assert row.startswith("demo-replay ") and row[header.index("PEAK") :].startswith("crisis ")
     again = run("replay", DEMO, "--incident", "demo replay")
     assert (
         f"0 mentions into incident 'demo-replay' ({len(demo_scenario.load())} duplicates"

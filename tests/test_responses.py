@@ -79,11 +79,20 @@ def test_our_posts_give_the_response_times_and_say_so(data_dir: Path) -> None:
     assert m.longest_silence == timedelta(minutes=110)  # 10:10 to the close at 12:00
     assert [r.at for r in m.reactions] == [at(9, 40), at(10, 10)]
     output = report(slug)
-    assert "| first public response | 2026-03-14 09:40:00 UTC" in output
+    assert "| first public response | Sat 14 Mar 09:40 |" in output
     assert "from our posts" in output
     assert "Public responses: 2 (from our posts); gaps 30m 00s." in output
     assert "Longest silence: 1h 50m" in output
-    assert "| posted (UTC) | post | volume before |" in output
+    assert "| posted | post | volume before |" in output
+
+
+def test_a_routine_post_mid_crisis_is_not_the_first_response(data_dir: Path) -> None:
+    """A scheduled tip that says nothing of the problem is ours, but not a response to it."""
+    promo = "Spring is here! Tip: switch your schedule to 'Shoulder season' and save."
+    slug = make_incident(data_dir, mentions=with_posts((9, 35, promo), (9, 40, HOLDING)))
+    m = review_of(data_dir, slug).metrics
+    assert (m.first_response, m.first_response_source) == (at(9, 40), "our posts")
+    assert [r.at for r in m.reactions] == [at(9, 35), at(9, 40)]  # its reaction is still shown
 
 
 def test_without_posts_the_public_steps_give_the_times(data_dir: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -23,20 +23,7 @@ from warroom.playbook import (
 )
 from warroom.review.document import build_review, local_zone, render_markdown
 from warroom.review.html import render_html
-
-MENTION_COLUMNS = (
-    "id",
-    "source",
-    "created_at",
-    "author",
-    "url",
-    "lang",
-    "reach",
-    "engagement",
-    "topic",
-    "text",
-)
-CSV_COLUMNS = ("seq", "kind", "at", "author", *MENTION_COLUMNS, "compound", "label", "data")
+from warroom.review.text import zone_hint
 
 
 @contextmanager
@@ -80,7 +67,11 @@ def _output(path: str | None) -> Iterator[IO[str]]:
     "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
 )
 @click.option(
-    "--tz", "tz_name", help="Zone for local times, e.g. Europe/Paris (default: this machine's)."
+    "--tz",
+    "tz_name",
+    metavar="ZONE",
+    help="Zone for the local times, a zoneinfo name such as Europe/Paris (default: this"
+    " machine's); shown beside UTC when it differs from it.",
 )
 @click.option(
     "--playbook", "playbook_name", help="Playbook to judge steps by (default: the incident's)."
@@ -101,9 +92,11 @@ def report(
         fmt = "html" if output and output.lower().endswith((".html", ".htm")) else "md"
     try:
         zone = local_zone(tz_name)
-    except (ValueError, KeyError) as error:
+    except (ValueError, KeyError, OSError):
         raise click.BadParameter(
-            f"unknown time zone {tz_name!r} ({error})", param_hint="--tz"
+            f"{tz_name!r} is not a time zone{zone_hint(tz_name or '')}; give a zoneinfo name"
+            " such as Europe/Paris, America/New_York or UTC",
+            param_hint="--tz",
         ) from None
     user_dir = user_playbooks_dir(context.data_dir)
     playbook = None
@@ -120,15 +113,25 @@ def report(
         click.echo(f"wrote {fmt} post-mortem of {incident!r} to {output}", err=True)
 
 
-def _csv_row(record: dict[str, Any]) -> dict[str, Any]:
-    row: dict[str, Any] = {k: record.get(k) for k in ("seq", "kind", "at", "author")}
-    data = record["data"]
-    if record["kind"] == str(EventKind.MENTION):
-        row.update({k: data["mention"].get(k) for k in MENTION_COLUMNS})
-        row["compound"], row["label"] = data.get("compound"), data.get("label")
-    else:
-        row["data"] = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return {key: spreadsheet_safe(value) for key, value in row.items()}
+# A mention's own fields, in the order of the canonical mention (README: Mentions).
+MENTION_FIELDS = (
+    "id",
+    "source",
+    "created_at",
+    "author",
+    "url",
+    "lang",
+    "reach",
+    "engagement",
+    "topic",
+    "text",
+)
+# One column per field: the stored record's, the mention's lifted out, then its score.
+MENTION_COLUMNS = ("seq", "received_at", *MENTION_FIELDS, "ours", "compound", "label")
+# An event's own fields; its data follows, one `data.<field>` column per field.
+EVENT_COLUMNS = ("seq", "kind", "at", "author", "id")
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -138,39 +141,107 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+def _cell(value: Any) -> Any:
+    """A value as one CSV cell: a list or an object as JSON text, true/false as in JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return spreadsheet_safe(value)
+
+
+def mention_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored mention record as one CSV row of MENTION_COLUMNS."""
+    data = record["data"]
+    mention = data.get("mention") or {}
+    row = {"seq": record["seq"], "received_at": record["at"]}
+    row.update({name: mention.get(name) for name in MENTION_FIELDS})
+    row["ours"] = mention.get("ours") is True  # the brand's own post
+    row.update(compound=data.get("compound"), label=data.get("label"))
+    return {name: _cell(value) for name, value in row.items()}
+
+
+def event_row(record: dict[str, Any]) -> dict[str, Any]:
+    """An event record as one CSV row: its own fields, then its data's, flattened with dotted
+    names (`data.evidence.reason`); a list stays one cell of JSON."""
+    row = {name: record.get(name) for name in EVENT_COLUMNS}
+    row.update(_flatten(record["data"], "data"))
+    return {name: _cell(value) for name, value in row.items()}
+
+
+def _flatten(value: dict[str, Any], prefix: str) -> dict[str, Any]:
+    cells: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, dict):
+            cells.update(_flatten(item, f"{prefix}.{key}"))
+        else:
+            cells[f"{prefix}.{key}"] = item
+    return cells
+
+
+def _write_jsonl(handle: IO[str], records: Iterable[dict[str, Any]]) -> int:
+    count = 0
+    for record in records:
+        handle.write(json.dumps(record) + "\n")  # ASCII: lone surrogates stay valid
+        count += 1
+    return count
+
+
+def _write_csv(handle: IO[str], columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> int:
+    writer = csv.DictWriter(handle, list(columns))  # RFC 4180: CRLF, quotes only where needed
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
 
 
 @click.command()
 @click.argument("incident")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default=None,
+    help="JSON Lines, one stored record a line, or CSV, one column per field"
+    " (default: from -o's suffix, else jsonl).",
+)
 @click.option(
     "--only",
-    type=click.Choice(["all", "mentions", "events"]),
-    default="all",
+    type=click.Choice(["mentions", "events", "all"]),
+    default="mentions",
     show_default=True,
-    help="Mentions, the team's and the detector's events, or both in log order.",
+    help="The mentions with their scores (what a spreadsheet or another tool wants); the"
+    " events (notes, checks, levels, drafts...); or both in log order (JSON Lines only).",
 )
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
 )
 @pass_context
-def export(context: Context, incident: str, fmt: str, only: str, output: str | None) -> None:
-    """Export INCIDENT's log (mentions and events, in log order) as JSON Lines or CSV."""
-    count = 0
+def export(context: Context, incident: str, fmt: str | None, only: str, output: str | None) -> None:
+    """Export INCIDENT's mentions (the default) or its events, as JSON Lines or CSV."""
+    if fmt is None:
+        fmt = "csv" if output and output.lower().endswith(".csv") else "jsonl"
+    if fmt == "csv" and only == "all":
+        raise click.BadParameter(
+            "a CSV holds one kind of record: export --only mentions and --only events"
+            " to two files, or use --format jsonl",
+            param_hint="--only",
+        )
     with _incident(context, incident) as log, _output(output) as handle:
-        events = log.events(include_mentions=only != "events")
-        writer = csv.DictWriter(handle, CSV_COLUMNS) if fmt == "csv" else None
-        if writer is not None:
-            writer.writeheader()
-        for event in events:
-            if only == "mentions" and event.kind is not EventKind.MENTION:
-                continue
-            record = event.to_dict()
-            if writer is not None:
-                writer.writerow(_csv_row(record))
-            else:
-                handle.write(json.dumps(record) + "\n")  # ASCII: lone surrogates stay valid
-            count += 1
-    click.echo(f"exported {count} records of {incident!r} as {fmt}", err=True)
+        records = (
+            event.to_dict()
+            for event in log.events(include_mentions=only != "events")
+            if only == "all" or (event.kind is EventKind.MENTION) == (only == "mentions")
+        )
+        if fmt == "jsonl":
+            count = _write_jsonl(handle, records)
+        elif only == "mentions":
+            count = _write_csv(handle, MENTION_COLUMNS, map(mention_row, records))
+        else:
+            rows = [event_row(record) for record in records]  # events are few: columns first
+            columns = dict.fromkeys(name for row in rows for name in row)
+            count = _write_csv(handle, {**dict.fromkeys(EVENT_COLUMNS), **columns}, rows)
+    what = "records" if only == "all" else only
+    click.echo(f"exported {count} {what} of {incident!r} as {fmt}", err=True)

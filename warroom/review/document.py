@@ -14,7 +14,7 @@ from warroom.review.aggregates import load_aggregates
 from warroom.review.findings import MOMENTS, Review
 from warroom.review.markdown import md, render_markdown
 from warroom.review.metrics import compute_metrics, our_posts, reactions
-from warroom.review.text import duration_text, local_text, local_zone, percent, utc_text, zone_label
+from warroom.review.text import duration_text, human_time, local_zone, percent, zone_label
 
 # The names callers use from here; the HTML renderer is warroom.review.html.render_html.
 __all__ = [
@@ -22,12 +22,11 @@ __all__ = [
     "Review",
     "build_review",
     "duration_text",
-    "local_text",
+    "human_time",
     "local_zone",
     "md",
     "percent",
     "render_markdown",
-    "utc_text",
     "zone_label",
 ]
 

@@ -13,7 +13,7 @@ from warroom.model import Event, EventKind
 from warroom.playbook import Playbook
 from warroom.review.aggregates import Aggregates
 from warroom.review.metrics import Metrics, is_public, window_shares
-from warroom.review.text import duration_text, percent, utc_text
+from warroom.review.text import clip, duration_text, human_time, percent
 
 # The key moments: the Metrics attribute and its label, in the order the charts letter them.
 MOMENTS = (
@@ -102,7 +102,7 @@ def response_lines(review: Review) -> list[str]:
     if m.longest_silence is not None:
         lines.append(
             f"Longest silence: {duration_text(m.longest_silence)} "
-            f"from {utc_text(m.longest_silence_from)}."
+            f"from {human_time(m.longest_silence_from)}."
         )
     return lines
 
@@ -110,18 +110,18 @@ def response_lines(review: Review) -> list[str]:
 def reaction_lines(review: Review) -> list[str]:
     """The public's reaction to each of our posts: 30 minutes after against 30 before."""
     return [
-        f"{utc_text(r.at)} {r.text[:60]!r}: negative share {percent(r.before_share)} -> "
-        f"{percent(r.after_share)}, volume {r.before_volume} -> {r.after_volume} (30 min)"
+        f"{human_time(r.at)} “{clip(r.text, 60)}”: negative share {percent(r.before_share)} → "
+        f"{percent(r.after_share)}, volume {r.before_volume} → {r.after_volume} (30 min)"
         for r in review.metrics.reactions
     ]
 
 
 def _recovery_note(m: Metrics) -> str:
     if m.back_to_baseline is not None:
-        return f"band <= {percent(m.band)}"
+        return f"negative share back under {percent(m.band)}"
     if m.band is None:
         return "no baseline learned"
-    return f"never recovered (band <= {percent(m.band)})"
+    return f"never recovered (negative share stayed over {percent(m.band)})"
 
 
 def answers(question: str, review: Review) -> list[str]:
@@ -167,7 +167,7 @@ def _longest_gap(review: Review) -> str:
         return "too few step checks to show a stall."
     gaps = [(b - a, a) for a, b in itertools.pairwise(moments)]
     gap, at = max(gaps)
-    return f"longest wait between step checks: {duration_text(gap)} from {utc_text(at)}."
+    return f"longest wait between step checks: {duration_text(gap)} from {human_time(at)}."
 
 
 def _reactions(review: Review) -> list[str]:
@@ -195,7 +195,7 @@ def _reactions(review: Review) -> list[str]:
             before = share_at(event.at)
             after = share_at(event.at + timedelta(minutes=30))
             lines.append(
-                f"{step_id}: negative share {percent(before)} -> {percent(after)} 30 min on."
+                f"{step_id}: negative share {percent(before)} → {percent(after)} 30 min on."
             )
     return lines or ["no public statements to compare."]
 
@@ -208,8 +208,8 @@ def summary_lines(review: Review) -> list[str]:
     return [
         f"Time to detect {duration_text(spans['detect'])}, to respond "
         f"{duration_text(spans['respond'])}, to recover {duration_text(spans['recover'])}.",
-        f"Peak negative share {percent(m.peak_share)} (at {utc_text(m.peak_share_at)}); "
-        f"peak volume {m.peak_volume} mentions/min (at {utc_text(m.peak_volume_at)}).",
+        f"Peak negative share {percent(m.peak_share)} (at {human_time(m.peak_share_at)}); "
+        f"peak volume {m.peak_volume} mentions/min (at {human_time(m.peak_volume_at)}).",
         f"Steps: {counts['on time']} on time, {counts['late']} late, {counts['skipped']} skipped.",
         *response_lines(review),
     ]

@@ -37,8 +37,9 @@ def render_markdown(review: Review, zone: tzinfo) -> str:
     drill = " · DRILL" if doc.drill else ""
     chunks = [
         f"# {md(doc.title)}",
-        f"Incident `{doc.slug}`{drill} · brand {md(doc.brand)} · {doc.mentions} mentions,"
-        f" {doc.events} events · times in UTC and local time ({doc.zone})",
+        f"Incident `{doc.slug}`{drill} · brand {md(doc.brand)} · {doc.mentions:,} mentions,"
+        f" {doc.events:,} events",
+        f"{md(doc.period)}. {md(doc.times)}",
     ]
     for section in doc.sections:
         chunks += _section(section)
@@ -61,8 +62,8 @@ def _block(block: Block) -> list[str]:
             return [md(text)]
         case Items(items):
             return ["\n".join(f"- {md(item)}" for item in items)]
-        case Table(head, rows, markdown_head):
-            return [_table(markdown_head or head, rows)]
+        case Table(head, rows):
+            return [_table(head, rows)]
         case Chart(review):
             return ["\n".join(["```text", *text_chart(review), "```"])]
         case Notes(notes):

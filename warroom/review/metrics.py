@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +32,17 @@ def is_ours(record: Mapping[str, Any]) -> bool:
     return isinstance(mention, Mapping) and mention.get("ours") is True
 
 
+# A post of ours responds to a problem when it says so: a scheduled tip or a promotion posted
+# mid-crisis is not the brand's response, however close to the surge it went out.
+ACKNOWLEDGEMENT = re.compile(
+    r"\b(?:aware|investigat\w*|looking into|sorry|apolog\w*|issues?|outages?|problems?|"
+    r"affected|paus\w*|roll(?:ing|ed)? (?:it |\w+ )?back|rollback|fix\w*|restor\w*|"
+    r"next steps|status page|we know|working on|dm us|reach out|trouble|what happened|"
+    r"(?:we'?ve |we have )?stopped|incident)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Response:
     """One public response of ours: a post seen in the feed, a checked step, a published draft."""
@@ -38,6 +50,7 @@ class Response:
     at: datetime
     what: str
     apology: bool = False
+    responds: bool = True  # a post of ours that speaks to a problem (see ACKNOWLEDGEMENT)
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,8 @@ def our_posts(records: Iterable[Mapping[str, Any]]) -> list[Response]:
             continue
         text = str((record.get("mention") or {}).get("text") or "")
         apology = any(word in text.lower() for word in APOLOGY_WORDS)
-        posts.append(Response(at, text, apology))
+        responds = apology or ACKNOWLEDGEMENT.search(text) is not None
+        posts.append(Response(at, text, apology, responds))
     return sorted(posts, key=lambda post: post.at)
 
 
@@ -358,7 +372,7 @@ def _responses(
         if apology:
             apology_steps.append(Response(event.at, step.id, apology))
     drafts = _during(result, _published_drafts(state, in_force))
-    ours = _during(result, posts)
+    ours = _during(result, [post for post in posts if post.responds])
     for source, public, apologies in (
         ("our posts", ours, [r for r in ours if r.apology]),
         ("steps", public_steps, apology_steps),

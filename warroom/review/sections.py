@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from warroom.incident.state import describe_event
+from warroom.model import Event, EventKind, parse_time
+from warroom.review.definitions import DEFINITIONS
 from warroom.review.findings import (
     MOMENTS,
     Review,
@@ -14,55 +16,19 @@ from warroom.review.findings import (
     moment_note,
     summary_lines,
 )
-from warroom.review.text import duration_text, local_text, percent, utc_text, zone_label
+from warroom.review.text import (
+    clip,
+    differs_from_utc,
+    duration_text,
+    human_date,
+    human_time,
+    percent,
+    reach_text,
+    zone_label,
+    zone_text,
+)
 
 NONE = "none"  # what an empty list or paragraph says
-
-DEFINITIONS = (
-    (
-        "first negative surge",
-        "start of the first minute whose detector window, replaying the "
-        "stored mentions by event time into a fresh detector, rose above normal",
-    ),
-    ("detected", "first logged level change to crisis; if never crisis, to elevated (stated)"),
-    ("declared", "the DECLARED event's declared_at"),
-    (
-        "first public response",
-        "first check of a playbook step with a public (non-internal) "
-        "channel, e.g. the holding statement",
-    ),
-    (
-        "first public response, apology: source",
-        "our own posts during the incident when there are any (an apology says sorry or "
-        "apologises); else checks of public steps and of steps with an apology template; else "
-        "drafts marked published. The note says which",
-    ),
-    ("apology", "first check of a step whose template is of kind apology"),
-    (
-        "reaction",
-        "for each of our posts: the public's mentions (ours left out) in the 30 minutes after "
-        "it against the 30 minutes before: volume and negative share",
-    ),
-    (
-        "back to baseline",
-        "first minute after the peak whose window negative share is within "
-        "the baseline band (baseline share x the detector's elevated lift) while the logged "
-        "level is normal",
-    ),
-    ("closed", "the CLOSED event"),
-    (
-        "intervals",
-        "detect: surge to detected; declare: detected to declared; respond, "
-        "apologise, recover: from the surge (or from declared when the replay found no surge); "
-        "open: declared to closed",
-    ),
-    (
-        "steps",
-        "on time / late: checked before / after declared_at + the step's due minutes; "
-        "skipped: unchecked when closed; not due: deadline after the close; open: incident still "
-        "open; not applicable: the step's level was never reached",
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -89,18 +55,22 @@ class Styled:
 
 @dataclass(frozen=True)
 class Table:
-    """Rows under column names; Markdown has its own names for a few tables."""
+    """Rows under column names; `kinds` says what each column holds (text, time, number, who)
+    so HTML can keep a time or a name on one line and let text wrap."""
 
     head: tuple[str, ...]
     rows: tuple[tuple[str | Styled, ...], ...]
-    markdown_head: tuple[str, ...] | None = None
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Chart:
-    """Volume and negative share per minute with the team's actions: text or SVG."""
+    """Volume and negative share per minute with the team's actions: text or SVG; the SVG's
+    time axis also in `zone` when `local`."""
 
     review: Review
+    zone: tzinfo
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,13 +136,17 @@ class PostMortem:
     brand: str
     mentions: int
     events: int
-    zone: str  # the local zone's name
+    period: str  # the incident's span, with its date: Sat 14 Mar 2026, 09:10 to 12:00 UTC
+    times: str  # which zone the times are in: UTC, and the local zone when it differs
     sections: tuple[Section, ...]
 
 
 def post_mortem(review: Review, zone: tzinfo) -> PostMortem:
-    """The post-mortem of `review`, local times in `zone`."""
+    """The post-mortem of `review`, local times in `zone` beside UTC when they differ from it."""
     meta = review.meta
+    moments = [event.at for event in review.events] + _key_moments(review)
+    local = differs_from_utc(zone, moments)
+    shown = zone if local else None
     return PostMortem(
         title=f"Post-mortem: {review.state.name or meta.name}",
         slug=meta.slug,
@@ -180,13 +154,14 @@ def post_mortem(review: Review, zone: tzinfo) -> PostMortem:
         brand=meta.brand or "—",
         mentions=review.aggregates.mentions,
         events=len(review.events),
-        zone=zone_label(zone),
+        period=_period(review),
+        times=_times(zone, local, moments),
         sections=(
             Section("Summary", (Items(_summary(review)),)),
-            Section("Chart", (Chart(review),)),
-            Section("Key times", (*_key_times(review, zone), *_responses(review))),
+            Section("Chart", (Chart(review, zone, local),)),
+            Section("Key times", (*_key_times(review, shown), *_responses(review))),
             Section("Steps", _steps(review)),
-            Section("Timeline", (_timeline(review, zone),)),
+            Section("Timeline", (_timeline(review, shown),)),
             Section("Top negative terms", (_top_terms(review),)),
             Section("Most-reached negative mentions", (_top_negative(review),)),
             Section("Notes", (_notes(review),)),
@@ -194,6 +169,42 @@ def post_mortem(review: Review, zone: tzinfo) -> PostMortem:
             Section("Definitions", (Definitions(DEFINITIONS),)),
         ),
     )
+
+
+def who(event: Event) -> str:
+    """Who made an event: its author; the detector's level changes; warroom for the rest (the
+    playbook a console starts with, notifications), which the log stores without an author."""
+    if event.author:
+        return event.author
+    return "detector" if event.kind is EventKind.LEVEL_CHANGED else "warroom"
+
+
+def _key_moments(review: Review) -> list[datetime]:
+    found = (getattr(review.metrics, name) for name, _label in MOMENTS)
+    return [moment for moment in found if moment is not None]
+
+
+def _period(review: Review) -> str:
+    """From the surge (else the declaration, else the log's start) to the close (else now)."""
+    m, events = review.metrics, review.events
+    start = m.first_surge or m.declared or (events[0].at if events else None)
+    end = m.closed or (events[-1].at if events else None)
+    if start is None or end is None:
+        return "no events"
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    end_text = f"{end:%H:%M}" if end.date() == start.date() else human_time(end)
+    return f"{human_date(start)}, {start:%H:%M} to {end_text} UTC"
+
+
+def _times(zone: tzinfo, local: bool, moments: list[datetime]) -> str:
+    """Which zones the times are in, said once for the whole document."""
+    first = min(moments, default=datetime.now(UTC))
+    if local:
+        return f"Times are UTC, with local times in {zone_text(zone, first)} beside them."
+    half_a_year = [first + timedelta(days=days) for days in (-182, 182)]
+    if not differs_from_utc(zone, half_a_year):
+        return "Times are UTC."
+    return f"Times are UTC, the same as {zone_label(zone)} on these days."
 
 
 def _summary(review: Review) -> tuple[str, ...]:
@@ -207,23 +218,26 @@ def _summary(review: Review) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _key_times(review: Review, zone: tzinfo) -> tuple[Table, Table]:
+def _time_columns(zone: tzinfo | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names and kinds of a table's time columns: UTC, then the local zone when shown."""
+    if zone is None:
+        return ("UTC",), ("time",)
+    return ("UTC", zone_label(zone)), ("time", "time")
+
+
+def _key_times(review: Review, zone: tzinfo | None) -> tuple[Table, Table]:
     m = review.metrics
-    moments = Table(
-        ("moment", "UTC", f"local ({zone_label(zone)})", "note"),
-        tuple(
-            (
-                label,
-                utc_text(getattr(m, name)),
-                local_text(getattr(m, name), zone),
-                moment_note(review, name),
-            )
-            for name, label in MOMENTS
-        ),
-    )
+    rows = []
+    for name, label in MOMENTS:
+        moment = getattr(m, name)
+        local = () if zone is None else (human_time(moment, zone),)
+        rows.append((label, human_time(moment), *local, moment_note(review, name)))
+    names, kinds = _time_columns(zone)
+    moments = Table(("moment", *names, "note"), tuple(rows), ("text", *kinds, "text"))
     intervals = Table(
         ("interval", "duration"),
         tuple((f"time to {name}", duration_text(span)) for name, span in m.intervals().items()),
+        ("text", "number"),
     )
     return moments, intervals
 
@@ -237,13 +251,14 @@ def _steps(review: Review) -> tuple[Table, ...]:
         status = Styled(s.status + late, s.status.replace(" ", "-"))
         title = s.title if s.playbook == current else f"{s.title} (under {s.playbook or '?'})"
         rows.append(
-            (title, s.owner, status, utc_text(s.deadline), utc_text(s.checked_at), s.by or "")
+            (title, s.owner, status, human_time(s.deadline), human_time(s.checked_at), s.by or "")
         )
     steps = Table(
         ("step", "owner", "status", "deadline", "checked", "by"),
         tuple(rows),
-        ("step", "owner", "status", "deadline (UTC)", "checked (UTC)", "by"),
+        ("text", "who", "text", "time", "time", "who"),
     )
+    counts = ("number",) * 5
     owners = Table(
         ("owner role", "on time", "late", "skipped", "open", "other"),
         tuple(
@@ -257,6 +272,7 @@ def _steps(review: Review) -> tuple[Table, ...]:
             )
             for owner, row in m.by_owner().items()
         ),
+        ("who", *counts),
     )
     if len(review.state.playbooks) < 2:
         return steps, owners
@@ -265,11 +281,12 @@ def _steps(review: Review) -> tuple[Table, ...]:
         tuple(
             (
                 name,
-                utc_text(since),
+                human_time(since),
                 *_counts(m.by_playbook().get(name)),
             )
             for since, name in review.state.playbooks
         ),
+        ("text", "time", *counts),
     )
     return steps, owners, playbooks
 
@@ -289,11 +306,11 @@ def _responses(review: Review) -> tuple[Block, ...]:
         return (Paragraph("no post of ours during the incident to measure the reaction to"),)
     return (
         Table(
-            ("posted (UTC)", "post", "volume before", "after", "negative before", "after"),
+            ("posted", "post", "volume before", "after", "negative before", "after"),
             tuple(
                 (
-                    utc_text(r.at),
-                    r.text[:120],
+                    human_time(r.at),
+                    clip(r.text, 120),
                     str(r.before_volume),
                     str(r.after_volume),
                     percent(r.before_share),
@@ -301,19 +318,18 @@ def _responses(review: Review) -> tuple[Block, ...]:
                 )
                 for r in m.reactions
             ),
+            ("time", "text", "number", "number", "number", "number"),
         ),
     )
 
 
-def _timeline(review: Review, zone: tzinfo) -> Table:
-    return Table(
-        ("UTC", f"local ({zone_label(zone)})", "who", "what"),
-        tuple(
-            (utc_text(e.at), local_text(e.at, zone), e.author or "detector", describe_event(e))
-            for e in review.events
-        ),
-        ("UTC", "local", "who", "what"),
-    )
+def _timeline(review: Review, zone: tzinfo | None) -> Table:
+    rows = []
+    for event in review.events:
+        local = () if zone is None else (human_time(event.at, zone),)
+        rows.append((human_time(event.at), *local, who(event), describe_event(event)))
+    names, kinds = _time_columns(zone)
+    return Table((*names, "who", "what"), tuple(rows), (*kinds, "who", "text"))
 
 
 def _top_terms(review: Review) -> Paragraph:
@@ -327,7 +343,7 @@ def _top_negative(review: Review) -> TopMentions:
             TopMention(
                 _reach(item),
                 str(item.get("author") or "?"),
-                str(item.get("created_at", "")),
+                _posted(item),
                 _why(item),
                 item.get("url") or None,
             )
@@ -337,10 +353,18 @@ def _top_negative(review: Review) -> TopMentions:
 
 
 def _reach(item: dict[str, Any]) -> str:
-    """The reach of every copy together, and how many copies: `5200 (×3)`."""
+    """The reach of every copy together, and how many copies: `5.2k (×3)`."""
     copies = int(item.get("copies") or 1)
-    reach = str(item.get("total_reach", item.get("reach")) or 0)
+    total = item.get("total_reach", item.get("reach")) or 0
+    reach = reach_text(total) if isinstance(total, int) else str(total)
     return f"{reach} (×{copies})" if copies > 1 else reach
+
+
+def _posted(item: dict[str, Any]) -> str:
+    try:
+        return human_time(parse_time(str(item.get("created_at"))))
+    except ValueError:
+        return "?"
 
 
 def _why(item: dict[str, Any]) -> str:
@@ -356,7 +380,7 @@ def _why(item: dict[str, Any]) -> str:
 def _notes(review: Review) -> Notes:
     return Notes(
         tuple(
-            Note(utc_text(note.at), note.author or "?", str(note.data.get("text", "")))
+            Note(human_time(note.at), note.author or "?", str(note.data.get("text", "")))
             for note in review.state.notes()
         )
     )
