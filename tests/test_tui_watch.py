@@ -95,12 +95,12 @@ async def test_watch_reads_the_configured_source_and_notifies_a_declaration(
 
 
 async def test_a_keymap_in_the_config_rebinds_a_key(tmp_path: Path, data_dir: Path) -> None:
-    """`keymap: {feed.filter: f}` makes f open the filter instead of /."""
+    """`keymap: {feed.filter: ctrl+f}` makes ctrl+f open the filter instead of /."""
     config_file = tmp_path / "warroom.yaml"
     config_file.write_text(
-        "brand: Acme\ntopics:\n  brand: [acme]\nsources: []\nkeymap:\n  feed.filter: f\n"
+        "brand: Acme\ntopics:\n  brand: [acme]\nsources: []\nkeymap:\n  feed.filter: ctrl+f\n"
     )
     app = watch_app(load_config(config_file), data_dir, playbook=default_playbook())
     async with app.run_test(size=(120, 35)) as pilot:
-        await pilot.press("f")
+        await pilot.press("ctrl+f")
         assert app.main_screen.query_one("#filter").has_focus

@@ -395,10 +395,19 @@ def score_texts(texts: list[str], extra_lexicon: dict[str, float] | None = None)
     return [scorer.compound(text) for text in texts]
 
 
-def negative_terms(text: str, extra_lexicon: Mapping[str, float] | None = None) -> list[str]:
-    """The words that make a text negative (see Scorer.negative_terms), under a lexicon."""
+def _process_scorer(extra_lexicon: Mapping[str, float] | None) -> Scorer:
     key = tuple(sorted(_checked_lexicon(extra_lexicon or {}).items()))
     scorer = _PROCESS_SCORERS.get(key)
     if scorer is None:
         scorer = _PROCESS_SCORERS[key] = Scorer(extra_lexicon)
-    return scorer.negative_terms(text)
+    return scorer
+
+
+def negative_terms(text: str, extra_lexicon: Mapping[str, float] | None = None) -> list[str]:
+    """The words that make a text negative (see Scorer.negative_terms), under a lexicon."""
+    return _process_scorer(extra_lexicon).negative_terms(text)
+
+
+def explain(text: str, extra_lexicon: Mapping[str, float] | None = None) -> Explanation:
+    """Why a text scores what it does (see Scorer.explain), under a lexicon."""
+    return _process_scorer(extra_lexicon).explain(text)

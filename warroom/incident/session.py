@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from warroom.clock import Clock
 from warroom.detection.evidence import EvidenceItem, Piece, group_evidence
 from warroom.detection.phrase import what_happened
-from warroom.detection.sentiment import Scorer, negative_terms, score_texts
+from warroom.detection.sentiment import Explanation, Scorer, explain, negative_terms, score_texts
 from warroom.detection.signals import DetectorRule, Signals
 from warroom.incident.durable import GroupFlush
 from warroom.incident.engine import FEED_WINDOW, Engine, EngineUpdate
@@ -665,6 +665,13 @@ class Session:
     def _signed(self, data: dict[str, Any]) -> dict[str, Any]:
         """A person's event data with their role, when they have one."""
         return {**data, "role": self.role} if self.role else data
+
+    def explain(self, text: str) -> Explanation:
+        """Why a text scores what it does under this console's lexicon: VADER and the cues."""
+        scorer = getattr(self.scoring, "scorer", None)
+        if isinstance(scorer, Scorer):
+            return scorer.explain(text)
+        return explain(text, getattr(self.scoring, "lexicon", None))
 
     def shutdown(self) -> str | None:
         """Flush, release the incident and stop scoring; one line on what could not be saved."""

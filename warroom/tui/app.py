@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Awaitable, Callable, Iterable
+from time import monotonic
 from typing import Any
 
 from textual import on, work
@@ -24,7 +25,12 @@ from warroom.playbook import (
     list_playbooks,
     load_playbook,
 )
-from warroom.tui.commands import PlaybookCommands
+from warroom.tui.commands import (
+    ConsoleCommands,
+    PaletteCommand,
+    PlaybookCommands,
+    console_commands,
+)
 from warroom.tui.messages import (
     CheckStep,
     DeclareIncident,
@@ -42,23 +48,45 @@ from warroom.tui.messages import (
 from warroom.tui.safe import PlainNotifications, clean
 from warroom.tui.screens.draft import DraftScreen
 from warroom.tui.screens.editor import PlaybookEditor
+from warroom.tui.screens.help import HelpScreen
 from warroom.tui.screens.incident import CloseScreen, DeclareScreen
 from warroom.tui.screens.main import MainScreen
 from warroom.tui.screens.switch import SwitchScreen
 
 Feeder = Callable[["WarroomApp"], Awaitable[None]]
 FLUSH_SECONDS = 0.5
+# Quitting with a note typed and not saved asks again: a second quit within this many seconds.
+QUIT_AGAIN_SECONDS = 10.0
+# Textual's own palette entries that ours replace: its key panel (our help screen) and its
+# screenshot (ours, saved beside the incidents).
+REPLACED_SYSTEM_COMMANDS = frozenset({"Keys", "Screenshot"})
 
 
-class WarroomApp(PlainNotifications, App[None]):
+class WarroomApp(PlainNotifications, App[None], inherit_bindings=False):
     """A thin app: it owns the session and the feed worker; the screen does the drawing."""
 
-    COMMANDS = App.COMMANDS | {PlaybookCommands}
+    COMMANDS = App.COMMANDS | {ConsoleCommands, PlaybookCommands}
     CSS_PATH = "app.tcss"
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave (the log is on disk)"),
+        # One quit key: q wherever nothing is typed (a line takes the q); ctrl+q always, dialogs
+        # included (priority). The footer shows q, or ^q while a line has the keys.
+        Binding("q", "quit", "Quit", id="app.quit.key", tooltip="Leave (the log is on disk)"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            priority=True,
+            id="app.quit",
+            tooltip="Leave, even while typing (the log is on disk)",
+        ),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Keys, and what it shows"),
+        # Priority: F1 answers in dialogs and lines of text too.
+        Binding("f1", "help", "Help", show=False, priority=True, id="app.help.f1"),
+        # Textual's own, kept: its ctrl+q is replaced above (not inherited: the footer shows
+        # an app's keys in the order they were first bound, and q must come before ctrl+q).
+        Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
     def __init__(
@@ -80,6 +108,7 @@ class WarroomApp(PlainNotifications, App[None]):
         self._frozen = False
         # Set on the way out: what the disk refused, said once on stderr after the screen is gone.
         self.unsaved: str | None = None
+        self._quit_warned_at: float | None = None
 
     def on_mount(self) -> None:
         if self.keymap:
@@ -365,36 +394,48 @@ class WarroomApp(PlainNotifications, App[None]):
             return
         self.push_screen(DraftScreen(self.session, template_id))
 
-    # -- the command palette -----------------------------------------------------------------
+    # -- help, quitting and the command palette ---------------------------------------------
+
+    def action_help(self) -> None:
+        """Open the help screen; asked again from it (F1), close it."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        palette = Binding(
+            self.COMMAND_PALETTE_BINDING,
+            "command_palette",
+            "Palette",
+            tooltip="Every command (filters, panes, playbooks…) by the words you type",
+        )
+        self.push_screen(HelpScreen([*type(self).BINDINGS, palette], self.keymap))
+
+    async def action_quit(self) -> None:
+        """Leave; with a note typed and not saved, say so first and leave on a second quit."""
+        note = self.main_screen.unsaved_note if self.main_screen.is_attached else ""
+        warned = self._quit_warned_at
+        if note and (warned is None or monotonic() - warned > QUIT_AGAIN_SECONDS):
+            self._quit_warned_at = monotonic()
+            self.notify(
+                "A note is typed and not saved: n, then Enter saves it. Quit again to leave "
+                "without it.",
+                severity="warning",
+            )
+            return
+        self.exit()
+
+    def action_help_quit(self) -> None:
+        """ctrl+c copies; a person reaching for it to quit is told the keys (Textual's says it
+        in markup, which our notifications show as typed)."""
+        self.notify("To quit: q, or ctrl+q while typing.", title="Do you want to quit?")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "incident: declare",
-            "Declare an incident now",
-            lambda: self.propose_declaration(manual=True),
-        )
-        yield SystemCommand(
-            "incident: close", "Close it with a summary", self.action_close_incident
-        )
-        for query, title in (
-            ("neg", "negative only"),
-            ("pos", "positive only"),
-            ("topic:brand", "the brand only"),
-            ("", "everything"),
-        ):
-            yield SystemCommand(
-                f"feed: show {title}",
-                f"Filter the feed: {query or 'no filter'}",
-                lambda q=query: self.main_screen.set_filter(q),
-            )
-        for number, pane in enumerate(("feed", "gauge", "checklist", "notes"), start=1):
-            yield SystemCommand(
-                f"view: {pane} pane",
-                f"Show or focus the {pane} pane (key {number})",
-                lambda p=pane: self.main_screen.action_pane(p),
-            )
-        yield SystemCommand("view: save screenshot", "Save an SVG of the screen", self.save_shot)
+        for command in super().get_system_commands(screen):
+            if command.title not in REPLACED_SYSTEM_COMMANDS:
+                yield command
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """Every console command, under the words people type for it (ConsoleCommands)."""
+        return console_commands(self)
 
     def save_shot(self) -> None:
         path = self.save_screenshot(path=str(self.session.store.data_dir))

@@ -43,6 +43,15 @@ def print_level_changes(update: EngineUpdate) -> None:
         click.echo(f"{change.at:%Y-%m-%d %H:%M}Z  {change.level.upper():8}  {change.reason}")
 
 
+def wall_option(function: Any) -> Any:
+    """--wall: open the console on the wall screen, for the big screen in the room."""
+    return click.option(
+        "--wall",
+        is_flag=True,
+        help="Open on the wall screen: the level and figures in large type (Escape: the panes).",
+    )(function)
+
+
 def team_options(function: Any) -> Any:
     """--team, --team-name, --operator and --role: the options of a console that can join."""
     options = [
@@ -82,6 +91,7 @@ def wanted_team(
 @click.option("--headless", is_flag=True, help="No console: print the level changes.")
 @click.option("--speed", type=float, default=30.0, show_default=True, help="Times real time.")
 @click.option("--reset", is_flag=True, help="Run the drill again from the start (a fresh log).")
+@wall_option
 @team_options
 @pass_context
 def demo(
@@ -89,6 +99,7 @@ def demo(
     headless: bool,
     speed: float,
     reset: bool,
+    wall: bool,
     team: bool,
     team_name: str | None,
     operator: str | None,
@@ -99,13 +110,15 @@ def demo(
     With --team, everyone on the team works the same drill: one console plays it."""
     from warroom.demo import scenario as demo_scenario
 
+    if headless and wall:
+        raise click.UsageError("--wall opens the console; --headless has none")
     if not headless:
         settings = wanted_team(team, team_name)
         if settings is not None:
             from warroom.tui.launch import team_demo_app
 
             app = team_demo_app(
-                context.data_dir, settings, speed=speed, operator=operator, role=role
+                context.data_dir, settings, speed=speed, operator=operator, role=role, wall=wall
             )
             app.run()
             return
@@ -118,7 +131,7 @@ def demo(
                 f"{over}). Run it again with: warroom demo --reset"
             )
             return
-        run_demo(context.data_dir, speed=speed, reset=reset)
+        run_demo(context.data_dir, speed=speed, reset=reset, wall=wall)
         return
     engine = Engine(clock=SystemClock(), signals=Signals(), scorer=Scorer())
     engine.listeners.append(print_level_changes)
@@ -136,6 +149,7 @@ def demo(
 @click.option("--incident", "incident_name", help="Incident to write into (default: from FILE).")
 @click.option("--tui", is_flag=True, help="Open the console on the replay.")
 @click.option("--brand", default="brand", show_default=True, help="The brand's name (console).")
+@wall_option
 @pass_context
 def replay(
     context: Context,
@@ -144,6 +158,7 @@ def replay(
     incident_name: str | None,
     tui: bool,
     brand: str,
+    wall: bool,
 ) -> None:
     """Feed a JSON Lines FILE through the engine into an incident, headless, with progress."""
     if speed is not None and speed <= 0:
@@ -152,11 +167,16 @@ def replay(
     # Read as it is fed: a file of any size costs one batch of memory.
     first, mentions = peek(read_mention_file(file, problems))
     name = incident_name or f"replay {file if file != '-' else 'stdin'}"
-    if tui:
+    if tui or wall:  # the wall is a console: --wall implies --tui
         from warroom.tui.launch import run_console
 
         run_console(
-            context.data_dir, mentions=mentions, speed=speed or 30.0, name=name, brand=brand
+            context.data_dir,
+            mentions=mentions,
+            speed=speed or 30.0,
+            name=name,
+            brand=brand,
+            wall=wall,
         )
         return
     log, existing = open_or_create(context.store(), name)
@@ -186,11 +206,13 @@ def replay(
 
 @click.command()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@wall_option
 @team_options
 @pass_context
 def watch(
     context: Context,
     config_path: Path | None,
+    wall: bool,
     team: bool,
     team_name: str | None,
     operator: str | None,
@@ -207,13 +229,19 @@ def watch(
         from warroom.tui.launch import team_watch_app
 
         app = team_watch_app(
-            config, context.data_dir, settings, playbook=playbook, operator=operator, role=role
+            config,
+            context.data_dir,
+            settings,
+            playbook=playbook,
+            operator=operator,
+            role=role,
+            wall=wall,
         )
         app.run()
         return
     from warroom.tui.launch import watch_app
 
-    watch_app(config, context.data_dir, playbook=playbook).run()
+    watch_app(config, context.data_dir, playbook=playbook, wall=wall).run()
 
 
 @click.command()

@@ -32,10 +32,34 @@ from warroom.offline.replay import batches, paced_batches, peek
 from warroom.playbook import Playbook, default_playbook
 from warroom.tui.app import Feeder, WarroomApp
 from warroom.tui.safe import clean
+from warroom.tui.screens.wall import WallScreen
 
 # The demo starts this long before the trigger, so the crisis builds within the first minute.
 DEMO_LEAD = timedelta(minutes=8)
 HISTORY_CHUNK = 2000
+
+
+class WallFirstApp(WarroomApp):
+    """The console opened on the wall screen (`--wall`): the panes are under it, one Escape away."""
+
+    # CSS_PATH is resolved beside the subclass's file: this one sits beside app.tcss too.
+
+    def on_ready(self) -> None:
+        # Ready comes once the panes are up: the wall goes over them, so Escape finds them.
+        self.push_screen(WallScreen(self.session))
+
+
+def console(
+    session: Session,
+    *,
+    feeder: Feeder | None = None,
+    keymap: dict[str, str] | None = None,
+    wall: bool = False,
+    tick_seconds: float = 1.0,
+) -> WarroomApp:
+    """The console on `session`, opened on the panes or, with `wall`, on the wall screen."""
+    app_class = WallFirstApp if wall else WarroomApp
+    return app_class(session, feeder=feeder, keymap=keymap, tick_seconds=tick_seconds)
 
 
 def replay_feeder(mentions: Iterable[Mention], start: datetime, speed: float) -> Feeder:
@@ -101,6 +125,7 @@ def demo_app(
     speed: float = 30.0,
     scoring: ScoringBackend | None = None,
     reset: bool = False,
+    wall: bool = False,
 ) -> WarroomApp:
     """The rehearsal: the calm history at once, then the scenario at `speed` from the trigger.
 
@@ -114,7 +139,7 @@ def demo_app(
     # The drill's incident stays the console's once closed: the drill is over, not rotated into
     # a log that a later `warroom demo` would resume with the scenario already played.
     session.rotate_on_close = False
-    return WarroomApp(session, feeder=replay_feeder(mentions, start, speed))
+    return console(session, feeder=replay_feeder(mentions, start, speed), wall=wall)
 
 
 def drill_over(data_dir: Path) -> str | None:
@@ -135,13 +160,21 @@ def drill_over(data_dir: Path) -> str | None:
     return closed
 
 
-def run_demo(data_dir: Path, *, speed: float = 30.0, reset: bool = False) -> None:
+def run_demo(
+    data_dir: Path, *, speed: float = 30.0, reset: bool = False, wall: bool = False
+) -> None:
     """`warroom demo`."""
-    demo_app(data_dir, speed=speed, reset=reset).run()
+    demo_app(data_dir, speed=speed, reset=reset, wall=wall).run()
 
 
 def run_console(
-    data_dir: Path, *, mentions: Iterable[Mention], speed: float, name: str, brand: str = "brand"
+    data_dir: Path,
+    *,
+    mentions: Iterable[Mention],
+    speed: float,
+    name: str,
+    brand: str = "brand",
+    wall: bool = False,
 ) -> None:
     """`warroom replay FILE --tui`: any file, its first hour loaded at once as the baseline.
 
@@ -160,7 +193,7 @@ def run_console(
         scoring=ProcessScoring(),
     )
     session.open(name)
-    WarroomApp(session, feeder=replay_feeder(stream, start, speed)).run()
+    console(session, feeder=replay_feeder(stream, start, speed), wall=wall).run()
 
 
 def live_feeder(config: WatchConfig, cursors: Cursors) -> Feeder:
@@ -190,7 +223,9 @@ def live_feeder(config: WatchConfig, cursors: Cursors) -> Feeder:
     return feed
 
 
-def watch_app(config: WatchConfig, data_dir: Path, *, playbook: Playbook) -> WarroomApp:
+def watch_app(
+    config: WatchConfig, data_dir: Path, *, playbook: Playbook, wall: bool = False
+) -> WarroomApp:
     """`warroom watch`: the console on live sources, continuing the open incident if any."""
     clock = SystemClock()
     session = Session(
@@ -206,7 +241,7 @@ def watch_app(config: WatchConfig, data_dir: Path, *, playbook: Playbook) -> War
     )
     session.open(f"{config.brand} watch {clock.now():%Y-%m-%d}")
     feeder = live_feeder(config, CursorStore(data_dir / "cursors"))
-    return WarroomApp(session, feeder=feeder, keymap=config.keymap)
+    return console(session, feeder=feeder, keymap=config.keymap, wall=wall)
 
 
 # -- team mode ------------------------------------------------------------------------------
@@ -301,6 +336,7 @@ def team_demo_app(
     operator: str | None = None,
     role: str | None = None,
     scoring: ScoringBackend | None = None,
+    wall: bool = False,
 ) -> WarroomApp:
     """`warroom demo --team`: everyone on the same drill; the ingest holder plays it."""
     from warroom.demo import scenario as demo_scenario
@@ -324,9 +360,8 @@ def team_demo_app(
     async def ingest(app: WarroomApp, replica: TeamReplica) -> None:
         await play(app)
 
-    return WarroomApp(
-        session, feeder=team_feeder(settings, role=role, founded=founded, ingest=ingest)
-    )
+    feeder = team_feeder(settings, role=role, founded=founded, ingest=ingest)
+    return console(session, feeder=feeder, wall=wall)
 
 
 def team_watch_app(
@@ -337,6 +372,7 @@ def team_watch_app(
     playbook: Playbook,
     operator: str | None = None,
     role: str | None = None,
+    wall: bool = False,
 ) -> WarroomApp:
     """`warroom watch --team`: the configured sources, polled by whichever console holds the
     ingest lease, their cursors in the team's Redis."""
@@ -359,4 +395,4 @@ def team_watch_app(
         await live_feeder(config, replica.cursors)(app)
 
     feeder = team_feeder(settings, role=role or config.role, founded=founded, ingest=ingest)
-    return WarroomApp(session, feeder=feeder, keymap=config.keymap)
+    return console(session, feeder=feeder, keymap=config.keymap, wall=wall)

@@ -22,7 +22,17 @@ class ReviewApp(PlainNotifications, App[None]):
     CSS_PATH = "review.tcss"
     TITLE = "warroom review"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", tooltip="Leave the review"),
+        # As in the console: q where nothing is typed (the review screen's), ctrl+q always,
+        # dialogs included (priority, as Textual's own ctrl+q that this one replaces).
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            show=False,
+            priority=True,
+            id="app.quit",
+            tooltip="Leave the review",
+        ),
     ]
 
     def __init__(

@@ -9,9 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.events import Resize
+from textual.css.query import NoMatches
+from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static, TextArea
 
 from warroom.incident.engine import EngineUpdate
 from warroom.incident.session import Session
@@ -20,6 +22,7 @@ from warroom.model import Event, EventKind, Label, Level, ScoredMention
 from warroom.tui.messages import CheckStep, DeclareIncident, DraftMessage, WriteNote
 from warroom.tui.safe import PlainInput, clean, plain
 from warroom.tui.screens.mention import MentionScreen
+from warroom.tui.screens.wall import WallScreen
 from warroom.tui.widgets.checklist import Checklist
 from warroom.tui.widgets.feed import MentionFeed
 from warroom.tui.widgets.gauge import SentimentGauge
@@ -32,6 +35,8 @@ PANE_TITLES = {"feed": "Mentions", "gauge": "Sentiment", "checklist": "Checklist
 NARROW_WIDTH = 100
 NARROW_HEIGHT = 30
 GAUGE_SECONDS = 0.5
+# The screen's own keys are single characters: while a line is being typed they are not offered.
+TYPED_ACTIONS = frozenset({"filter", "write_note", "declare", "draft", "pane", "wall"})
 
 
 class MainScreen(Screen[None]):
@@ -42,10 +47,38 @@ class MainScreen(Screen[None]):
         Binding("n", "write_note", "Note", id="notes.write", tooltip="Write a note"),
         Binding("d", "declare", "Declare", id="incident.declare", tooltip="Declare an incident"),
         Binding("m", "draft", "Draft", id="message.draft", tooltip="Draft a message"),
-        Binding("1", "pane('feed')", "Feed", show=False, id="pane.feed"),
-        Binding("2", "pane('gauge')", "Gauge", show=False, id="pane.gauge"),
+        Binding("w", "wall", "Wall", show=False, id="view.wall", tooltip="The big-screen view"),
+        Binding("1", "pane('feed')", "Feed", show=False, id="pane.feed", tooltip="The mentions"),
+        Binding("2", "pane('gauge')", "Gauge", show=False, id="pane.gauge", tooltip="Sentiment"),
         Binding("3", "pane('checklist')", "Checklist", show=False, id="pane.checklist"),
-        Binding("4", "pane('notes')", "Notes", show=False, id="pane.notes"),
+        Binding("4", "pane('notes')", "Notes", show=False, id="pane.notes", tooltip="Write a note"),
+        # Escape backs out one level, whatever has focus: priority, so no widget keeps it.
+        # Each is offered only where it does something, with the words for what it does there.
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            priority=True,
+            id="feed.clear_filter",
+            tooltip="In the filter line or on a filtered feed: every mention again",
+        ),
+        Binding(
+            "escape",
+            "leave_note",
+            "Back",
+            priority=True,
+            id="notes.back",
+            tooltip="Leave the note line; what was typed stays there, unsaved",
+        ),
+        Binding(
+            "escape",
+            "back_to_feed",
+            "Feed",
+            show=False,  # the footer has more pressing keys to show; help lists it
+            priority=True,
+            id="pane.back",
+            tooltip="From another pane, back to the mentions",
+        ),
     ]
 
     def __init__(
@@ -65,6 +98,8 @@ class MainScreen(Screen[None]):
         self._gauge_dirty = True
         self._proposed_for: Level | None = None
         self._gauge_drawn = -GAUGE_SECONDS
+        # The pane widget that last had focus: where focus goes back when a line is done with.
+        self._came_from: Widget | None = None
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(id="header")
@@ -90,8 +125,9 @@ class MainScreen(Screen[None]):
         self.session.engine.listeners.append(self._collect)
         state = self.session.state
         self.query_one(NotesPane).show(state.timeline)
-        self.query_one(MentionFeed).add(self.session.recent)
+        self.query_one(MentionFeed).add(self.session.recent, marks=self.session.state)
         self.query_one(Checklist).role = self.session.role
+        # Back in a note left unsaved, typing goes on from its end: selected, it would be replaced.
         self._refresh_header()
         self._refresh_checklist()
         self._refresh_tabs()
@@ -182,6 +218,8 @@ class MainScreen(Screen[None]):
         done, total = checklist.progress
         playbook = clean(self.session.playbook.name, limit=40)
         title = f"Checklist · {playbook} · {done}/{total}"
+        if checklist.by_phase:
+            title += " · by phase"
         if checklist.filtered:
             mine, of = checklist.mine_progress
             title += f" · only {clean(checklist.role or '', limit=20)}'s steps {mine}/{of}"
@@ -204,7 +242,7 @@ class MainScreen(Screen[None]):
             self._team_shown = self.team_status()
             parts.append(clean(self._team_shown, limit=160))
         parts.extend(clean(state.describe(), limit=120) for state in self.source_states.values())
-        parts.append(f"{stats.ingested:,} mentions ({stats.duplicates:,} dup)")
+        parts.append(f"{stats.ingested:,} in this run ({stats.duplicates:,} re-sent, dropped)")
         status = self.query_one("#status", Static)
         status.set_class(trouble is not None, "-disk-failing")
         # Source names and errors come from config and the network: never markup.
@@ -219,26 +257,25 @@ class MainScreen(Screen[None]):
 
     @on(MentionFeed.StatusChanged)
     def _feed_title(self) -> None:
-        feed = self.query_one(MentionFeed)
-        title = f"Mentions · {feed.total:,}"
-        if feed.filter.active:
-            title += f" · filter: {clean(feed.filter.describe(), limit=60)} ({len(feed.shown):,})"
-        if feed.paused:
-            title += f" · PAUSED, {len(feed.waiting):,} new"
-        self.query_one("#feed-pane").border_title = plain(title)  # the query is typed: not markup
+        # The feed says what it counts (in memory, shown, new above); its text is typed: plain.
+        self.query_one("#feed-pane").border_title = plain(self.query_one(MentionFeed).title())
 
     # -- layout ------------------------------------------------------------------------------
 
     def on_resize(self, event: Resize) -> None:
         narrow = event.size.width < NARROW_WIDTH or event.size.height < NARROW_HEIGHT
         self.set_class(narrow, "-narrow")
+        # Narrow, the footer drops its spacing and the palette key (help lists it) so that
+        # q Quit and ? Help still fit after the focused pane's keys.
+        footer = self.query_one(Footer)
+        if footer.compact != narrow:
+            footer.compact = narrow
+            footer.show_command_palette = not narrow
+            footer.refresh(recompose=True)
 
     def action_pane(self, pane: str) -> None:
         """Show (narrow) or focus (wide) one pane."""
-        self.active_pane = pane
-        for name in PANES:
-            self.query_one(f"#{name}-pane").set_class(name == pane, "-active")
-        self._refresh_tabs()
+        self._show_pane(pane)
         target = {
             "feed": "#feed",
             "gauge": "#gauge",
@@ -248,6 +285,76 @@ class MainScreen(Screen[None]):
         widget = self.query_one(target[pane])
         if widget.can_focus:
             widget.focus()
+
+    def _show_pane(self, pane: str) -> None:
+        self.active_pane = pane
+        for name in PANES:
+            self.query_one(f"#{name}-pane").set_class(name == pane, "-active")
+        self._refresh_tabs()
+
+    # -- focus: where it goes back to, and what Escape does ----------------------------------
+
+    @property
+    def typing(self) -> bool:
+        """Whether a line of text has the keys: single-letter keys then type, not act."""
+        return isinstance(self.focused, (Input, TextArea))
+
+    @property
+    def unsaved_note(self) -> str:
+        """The note typed in the note line and not saved yet ("" when there is none)."""
+        return self.query_one("#note-input", Input).value.strip()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if not isinstance(event.widget, (Input, TextArea)):
+            self._came_from = event.widget
+        self._mark_unsaved_note()
+
+    def go_back(self) -> None:
+        """Focus the pane widget that had it before a line was typed (the feed by default)."""
+        widget = self._came_from
+        if widget is None or not widget.is_attached or widget.screen is not self:
+            widget = self.query_one(MentionFeed)
+        for pane in PANES:
+            if self.query_one(f"#{pane}-pane") in widget.ancestors:
+                self._show_pane(pane)
+        widget.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in TYPED_ACTIONS:
+            return not self.typing
+        if action not in ("clear_filter", "leave_note", "back_to_feed"):
+            return True
+        focused = self.focused
+        try:
+            feed = self.query_one(MentionFeed)
+        except NoMatches:  # asked before the panes are composed
+            return False
+        if action == "clear_filter":
+            filtering = focused is feed and feed.filter.active
+            return filtering or focused is self.query_one("#filter")
+        if action == "leave_note":
+            return focused is self.query_one("#note-input")
+        return focused is not None and focused is not feed and not self.typing
+
+    def action_clear_filter(self) -> None:
+        """Escape in the filter line or on a filtered feed: every mention again."""
+        self.set_filter("")
+
+    def action_leave_note(self) -> None:
+        """Escape in the note line: back where it came from; what was typed stays in the line."""
+        self.go_back()
+        if self.unsaved_note and self.has_class("-narrow"):  # the notes pane is out of sight
+            self.notify("Your note is kept, not saved yet: n to finish it, Enter saves it.")
+
+    def action_back_to_feed(self) -> None:
+        self.action_pane("feed")
+
+    def _mark_unsaved_note(self) -> None:
+        """A note typed and left unsaved is said on its pane's border until it is saved."""
+        note = self.query_one("#note-input", Input)
+        waiting = bool(note.value.strip()) and self.focused is not note
+        pane = self.query_one("#notes-pane")
+        pane.border_subtitle = "note not saved · n to finish it" if waiting else ""
 
     # -- the team's actions ------------------------------------------------------------------
 
@@ -260,21 +367,32 @@ class MainScreen(Screen[None]):
     @on(Input.Submitted, "#filter")
     def _apply_filter(self, event: Input.Submitted) -> None:
         event.stop()
-        feed = self.query_one(MentionFeed)
-        feed.set_filter(event.value)
-        if not event.value.strip():
-            event.input.remove_class("-visible")
-        feed.focus()
+        self.set_filter(event.value)
+
+    def set_filter(self, query: str) -> None:
+        """Filter the feed and show it, focused: `/` then Enter, Escape, the palette's filters."""
+        self.query_one(MentionFeed).set_filter(query)
+        field = self.query_one("#filter", Input)
+        field.value = query
+        field.set_class(bool(query.strip()), "-visible")  # shown while it filters, to edit
+        self.action_pane("feed")
+        self.refresh_bindings()  # Esc clears a filter only while there is one: the footer says so
 
     def action_write_note(self) -> None:
         self.action_pane("notes")
-        self.query_one("#note-input", Input).focus()
 
     @on(NotesPane.NoteWritten)
     def _write_note(self, message: NotesPane.NoteWritten) -> None:
         message.stop()
-        clear = self.query_one(NotesPane).clear_input  # the typed text goes once it is on disk
-        self.post_message(WriteNote(message.text, then=clear))
+        notes = self.query_one(NotesPane)
+
+        def saved() -> None:  # the typed text goes only once it is on disk; then so does focus
+            notes.clear_input()
+            if self.focused is self.query_one("#note-input"):
+                self.go_back()
+            self._mark_unsaved_note()
+
+        self.post_message(WriteNote(message.text, then=saved))
 
     @on(Checklist.FilterChanged)
     def _checklist_filtered(self, message: Checklist.FilterChanged) -> None:
@@ -290,15 +408,15 @@ class MainScreen(Screen[None]):
     def _open_mention(self, message: MentionFeed.Opened) -> None:
         self.app.push_screen(MentionScreen(self.session, message.row))
 
+    def action_wall(self) -> None:
+        """The wall screen, over the panes: Escape or w comes back to them."""
+        self.app.push_screen(WallScreen(self.session))
+
     def action_draft(self) -> None:
         self.post_message(DraftMessage())
 
     def action_declare(self) -> None:
         self.post_message(DeclareIncident(manual=True))
-
-    def set_filter(self, query: str) -> None:
-        """Filter the feed: the palette's "feed: show …" commands."""
-        self.query_one(MentionFeed).set_filter(query)
 
     def mark(
         self, mention_id: str, *, label: Label | None = None, flagged: bool | None = None
