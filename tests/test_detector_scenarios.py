@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -264,7 +265,7 @@ def test_sudden_crisis_is_detected_within_ten_minutes(seed: int) -> None:
     crisis = first(changes_of(world), Level.CRISIS)
     assert crisis is not None
     assert 0 < minutes_after(crisis, 180) <= 10
-    assert "over the last 10 min" in crisis.reason
+    assert re.search(r"over the last \d+ min", crisis.reason)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,6 +10,7 @@ from itertools import groupby
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from warroom.clock import FrozenClock
 from warroom.demo import scenario as demo_scenario
@@ -18,6 +20,7 @@ from warroom.incident.log import IncidentStore
 from warroom.incident.state import IncidentState
 from warroom.model import EventKind, Label, Level, ScoredMention, format_time
 from warroom.review.aggregates import load_aggregates, replay
+from warroom.tui.main import main
 
 RULE = DetectorRule()  # the console's default
 START = demo_scenario.START
@@ -143,3 +146,32 @@ def test_overrides_move_the_same_mentions_in_both(
     assert counts(replayed) == counts(minutes)
     # Live, the old score is taken out and the new one added; the replay adds the new one only.
     assert sums(replayed) == pytest.approx(sums(minutes))
+
+
+def test_the_console_and_analyze_agree_on_a_scenario_stream(tmp_path: Path) -> None:
+    """A moderate crisis built from labelled posts (the detection suite's, dev split) and an
+    hour of calm after it: the console's engine ticking minute by minute and `warroom analyze
+    --json` over the same file raise and lower the level at the same minutes, same reasons."""
+    from benchmarks.scenarios import KINDS, Builder, Reader, brand_pool, scored_stream
+
+    pool = brand_pool("dev")
+    stream = KINDS["moderate crisis"].build(1, pool)
+    after = Builder("calm after", 1, pool)
+    after.calm(stream.minutes, 60, 20.0, 0.30)
+    stream.posts += after.stream.posts
+    stream.minutes += 60
+    scored = scored_stream(stream, Reader())
+    folder = tmp_path / "live"
+    folder.mkdir()
+    live = live_drill(folder, scored)
+    path = tmp_path / "stream.jsonl"
+    path.write_text("".join(item.mention.to_json() + "\n" for item in scored), encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", str(path), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)  # exactly one JSON object
+    assert set(report) == {"series", "alerts", "trending", "summary"}
+    alerts = [(a["at"], a["level"], a["previous"], a["reason"]) for a in report["alerts"]]
+    seen = [(format_time(c.at), str(c.level), str(c.previous), c.reason) for c in live.changes]
+    assert alerts == seen
+    assert [level for _, level, _, _ in alerts[:2]] == ["elevated", "crisis"]
+    assert alerts[-1][1] == "normal" and alerts[-1][3].startswith("calm for 15 min: ")

@@ -163,7 +163,8 @@ def test_advance_evaluates_only_complete_minutes() -> None:
 
 
 def test_crisis_reason_names_share_baseline_volume_and_window() -> None:
-    """The crisis reason reads 'negative share X% vs baseline Y%, volume Zx baseline ...'."""
+    """The crisis reason says which path raised it, then 'negative share X% vs baseline Y%,
+    volume Zx baseline over the last N min ...'."""
     signals = Signals()
     calm_hours(signals, 180)
     for minute in range(180, 190):
@@ -171,6 +172,7 @@ def test_crisis_reason_names_share_baseline_volume_and_window() -> None:
     changes = signals.advance(T0 + timedelta(minutes=190))
     assert changes and changes[-1].level is Level.CRISIS
     pattern = (
+        r"crisis: (sudden surge|sudden rise|elevated for \d+ min and still rising): "
         r"negative share \d+% vs baseline 20%, volume \d+\.\dx baseline over the last 10 min"
         r" \(z=\d+\.\d, negatives \d+\.\dx expected\)"
     )
@@ -188,7 +190,8 @@ def test_step_down_reason_says_how_long_it_has_been_calm() -> None:
     for minute in range(190, 240):
         feed(signals, minute, 4, 6, 10)
     changes = signals.advance(T0 + timedelta(minutes=240))
-    assert [change.level for change in changes] == [Level.CRISIS, Level.NORMAL]
+    # The surge's first minute is an unusual rise, its second a crisis (elevated first).
+    assert [change.level for change in changes] == [Level.ELEVATED, Level.CRISIS, Level.NORMAL]
     assert changes[-1].reason.startswith("calm for 5 min: negative share 20% vs baseline 20%")
 
 

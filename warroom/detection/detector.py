@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from enum import StrEnum
 from statistics import NormalDist
 from typing import Any
 
@@ -31,6 +32,31 @@ MIN_DISPERSION_MINUTES = 10
 # The baseline's sampling error is shared by every window judged against it, so it is counted at
 # 1.5 standard errors: it matters only while the baseline is young.
 BASELINE_DOUBT = 1.5
+# Enough absolute evidence for a crisis straight from one window: a negative count that chance
+# gives less than once a year, counting every window of its length in a month as one look (an
+# exact-tail test: at low volume the z-test's normal tail makes chance clusters look rarer), ...
+MONTH_MINUTES = 30 * 24 * 60
+CRISIS_CHANCE_PER_MONTH = 1 / 12
+# ... and at least this many more negatives than the baseline's share expects of the window.
+MIN_CRISIS_EXCESS = 10
+# A rise is elevated sooner when the volume jumps from the minutes before as well: the share
+# RISE_Z above the baseline and the volume RISE_VOLUME_Z above the minutes before (volume jumps
+# come a few times a day, so testing the share only then keeps the false alarms as rare).
+RISE_Z = 2.5
+RISE_VOLUME_Z = 3.0
+# A crisis straight from normal, not a surge, needs evidence this many z past the absolute one.
+OVERWHELMING_Z = 1.0
+# Fewer negatives than this expected in a window is low volume: an unusual window is a cluster.
+LOW_VOLUME_EXPECTED = 10
+# An elevated level becomes a crisis when the minutes since it was raised keep rising: on their
+# own, at least GROWTH_MINUTES of them this clearly (a one-sided z against the baseline) and with
+# GROWTH_EXCESS more negatives than usual (the rest of a chance cluster is not growth), ...
+GROWTH_Z = 1.5
+GROWTH_VOLUME_Z = 2.0  # ... their volume this far above the minutes before it was raised
+GROWTH_MINUTES = 2
+GROWTH_LIFT = 1.15
+GROWTH_EXCESS = 5
+# ... or when they are unusual on their own for a whole window (it persists).
 
 
 def _share(part: float, whole: float) -> float | None:
@@ -359,10 +385,31 @@ class Reading:
     negative_ratio: float  # negative count / the count the baseline expects
     volume_ratio: float
     change_z: float | None = None  # against the minutes before the window, when judged
+    # The scored posts per minute against the minutes before the window, when judged: a crisis's
+    # onset brings more posts as well as a higher share, a daily rhythm moves them slowly. Given
+    # the volume the share is a binomial, so by chance the two are independent.
+    volume_change_z: float | None = None
+    expected: float = 0.0  # negatives the baseline's share expects of the window's scored posts
+    tail_z: float = 0.0  # the exact-tail (likelihood-ratio) z of the negative count, one-sided
 
     @property
     def negative_share(self) -> float | None:
         return self.negative / self.scored if self.scored else None
+
+    @property
+    def excess(self) -> float:
+        """Negatives beyond what the baseline's share expects of the window."""
+        return self.negative - self.expected
+
+    def chance_per_month(self) -> float:
+        """How often chance alone gives a window like this one, per month of such windows."""
+        return (1.0 - NormalDist().cdf(self.tail_z)) * MONTH_MINUTES / self.window
+
+    def counts(self) -> str:
+        """The negatives against the usual, in the crisis team's words."""
+        usual = self.expected
+        shown = f"{usual:.0f}" if usual >= 10 or usual == round(usual) else f"{usual:.1f}"
+        return f"{self.negative} negatives of {self.scored} where {shown} are usual"
 
     @property
     def mean_compound(self) -> float | None:
@@ -395,6 +442,8 @@ class Reading:
             "volume_ratio": rounded(self.volume_ratio),
             "negative_ratio": rounded(self.negative_ratio),
             "z": rounded(self.z),
+            "expected_negative": rounded(self.expected),
+            "chance_per_month": rounded(self.chance_per_month()),
             "mean_compound": rounded(self.mean_compound),
             "baseline_mean_compound": rounded(self.baseline_compound),
         }
@@ -414,7 +463,7 @@ def read_window(buckets: Sequence[MinuteStats | None], window: int, baseline: Ba
             compound += bucket.compound_sum
     minutes = len(buckets)
     p0 = baseline.negative_share
-    z = 0.0
+    z = tail_z = 0.0
     if scored:
         # The baseline is a sample too, and its error is shared by every window judged against
         # it, so it is counted at BASELINE_DOUBT standard errors (matters while it is young).
@@ -423,6 +472,8 @@ def read_window(buckets: Sequence[MinuteStats | None], window: int, baseline: Ba
         # A half-count continuity correction keeps small windows from looking significant.
         excess = (negative - 0.5) / scored - p0
         z = excess / math.sqrt(variance)
+        inflation = baseline.dispersion * (1 + doubt * scored)
+        tail_z = _likelihood_z(negative - 0.5, scored, p0) / math.sqrt(inflation)
     expected_negative = max(p0 * baseline.scored_per_min * minutes, 1.0)
     expected_volume = max(baseline.volume_per_min * minutes, 1.0)
     return Reading(
@@ -441,7 +492,22 @@ def read_window(buckets: Sequence[MinuteStats | None], window: int, baseline: Ba
         lift=(negative / scored) / p0 if scored else 0.0,
         negative_ratio=negative / expected_negative,
         volume_ratio=volume / expected_volume,
+        expected=p0 * scored,
+        tail_z=tail_z,
     )
+
+
+def _likelihood_z(negative: float, scored: int, share: float) -> float:
+    """The signed root of the binomial likelihood ratio of `negative` of `scored` against
+    `share`, upper side only: within a few hundredths of the exact tail's z even for a few
+    dozen posts, where the z-test's normal tail is far too thin."""
+    if negative <= scored * share:
+        return 0.0
+    rest = scored - negative
+    deviance = negative * math.log(negative / (scored * share))
+    if rest > 0:
+        deviance += rest * math.log(rest / (scored * (1 - share)))
+    return math.sqrt(max(2.0 * deviance, 0.0))
 
 
 @dataclass(frozen=True)
@@ -453,6 +519,8 @@ class Thresholds:
     surge_z: float
     sensitivity: float
     surges: bool  # only the short window judges sudden surges
+    evidence_z: float = 0.0  # the exact-tail z of a window that chance gives once a year
+    rise_z: float = RISE_Z  # the share's z for a rise with a volume jump
 
     @classmethod
     def for_window(cls, window: int, short_window: int, sensitivity: float) -> Thresholds:
@@ -465,11 +533,50 @@ class Thresholds:
             return normal.inv_cdf(1.0 - tail) / sensitivity
 
         surges = window == short_window
-        return cls(z(ELEVATED_Z), z(CRISIS_Z), z(SURGE_Z), sensitivity, surges)
+        once_a_year = CRISIS_CHANCE_PER_MONTH * window / MONTH_MINUTES
+        evidence = normal.inv_cdf(1.0 - once_a_year) / sensitivity
+        return cls(z(ELEVATED_Z), z(CRISIS_Z), z(SURGE_Z), sensitivity, surges, evidence, z(RISE_Z))
+
+
+class Grounds(StrEnum):
+    """Why a window supports the level it does, in the words its reason starts with."""
+
+    NONE = "normal"
+    RISE = "unusual rise"
+    CLUSTER = "unusual cluster at low volume"
+    STRONG = "sudden rise"  # crisis evidence in one window: z, lift and absolute evidence
+    SURGE = "sudden surge"  # a surge of complaints with the volume at least doubled
+
+
+def judge(reading: Reading, thresholds: Thresholds, min_volume: int) -> Grounds:
+    """What a reading supports at full margin: a crisis needs absolute evidence for the volume,
+    and a window that would be a crisis by its share alone without it is an unusual cluster."""
+    level = classify(reading, thresholds, min_volume, 1.0)
+    if level is Level.NORMAL:
+        return Grounds.NONE
+    if level is Level.CRISIS:
+        if thresholds.surges and _surge(reading, thresholds, min_volume, 1.0):
+            return Grounds.SURGE
+        return Grounds.STRONG
+    return Grounds.CLUSTER if reading.expected < LOW_VOLUME_EXPECTED else Grounds.RISE
+
+
+def sudden(reading: Reading, thresholds: Thresholds, grounds: Grounds) -> bool:
+    """Whether a crisis window may raise a crisis straight from normal: a surge, or evidence
+    overwhelming (OVERWHELMING_Z past the absolute evidence) and a jump from the minutes before
+    as large as a crisis is above the baseline. Anything else is elevated first."""
+    if grounds is Grounds.SURGE:
+        return True
+    overwhelming = reading.tail_z >= thresholds.evidence_z + OVERWHELMING_Z
+    return overwhelming and reading.change_z is not None and reading.change_z >= thresholds.crisis_z
 
 
 def classify(reading: Reading, thresholds: Thresholds, min_volume: int, relax: float) -> Level:
-    """The level a reading supports; `relax` < 1 loosens every margin (to hold a raised level)."""
+    """The level a reading supports; `relax` < 1 loosens every margin (to hold a raised level).
+
+    At full margin a crisis also needs absolute evidence (`absolute_evidence`); without it a
+    crisis-strength window is elevated. A relaxed margin holds a crisis without it.
+    """
     if reading.scored < min_volume:
         return Level.NORMAL
     scale = relax / thresholds.sensitivity
@@ -479,26 +586,100 @@ def classify(reading: Reading, thresholds: Thresholds, min_volume: int, relax: f
 
     z, lift, negatives = reading.z, reading.lift, reading.negative_ratio
     enough_negatives = negatives >= MIN_NEGATIVE_RATIO * scale
-    if z >= thresholds.crisis_z * relax and lift >= ratio(CRISIS_LIFT) and enough_negatives:
+    strong = z >= thresholds.crisis_z * relax and lift >= ratio(CRISIS_LIFT) and enough_negatives
+    if strong and (relax < 1.0 or absolute_evidence(reading, thresholds)):
         return Level.CRISIS
+    # A surge's evidence is the count and the volume as well as the share: it needs no rarer
+    # share, only MIN_CRISIS_EXCESS more negatives than the share explains.
+    enough_excess = relax < 1.0 or reading.excess >= MIN_CRISIS_EXCESS / thresholds.sensitivity
+    if enough_excess and _surge(reading, thresholds, min_volume, relax):
+        return Level.CRISIS
+    if strong or _surge(reading, thresholds, min_volume, relax):
+        return Level.ELEVATED  # crisis-strength without enough evidence for the volume
+    if z >= thresholds.elevated_z * relax and lift >= ratio(ELEVATED_LIFT) and enough_negatives:
+        return Level.ELEVATED
+    if relax >= 1.0 and _rise(reading, thresholds) and enough_negatives:
+        return Level.ELEVATED
+    # Volume alone raises nothing: the gauge shows it, and a steady share is not a crisis (a
+    # level raised by volume alone would also keep the baseline from learning the daily rhythm).
+    return Level.NORMAL
+
+
+def _surge(reading: Reading, thresholds: Thresholds, min_volume: int, relax: float) -> bool:
+    """A surge of complaints: 3x the usual count, volume 2x, a change from the minutes before."""
+    if not thresholds.surges:
+        return False
+    scale = relax / thresholds.sensitivity
+
+    def ratio(threshold: float) -> float:
+        return 1.0 + (threshold - 1.0) * scale
+
     surge = (
-        thresholds.surges
-        and negatives >= ratio(SURGE_RATIO)
+        reading.negative_ratio >= ratio(SURGE_RATIO)
         and reading.volume_ratio >= ratio(SURGE_VOLUME)
         and reading.scored >= SURGE_MIN_VOLUME * min_volume
     )
     # A sudden surge must also be a change from the preceding minutes: with few posts a young
     # baseline can be off by two standard errors, and every window would inherit that error.
     changed = relax < 1.0 or (
-        reading.change_z is not None and reading.change_z >= thresholds.surge_z * relax
+        reading.change_z is not None
+        and reading.change_z >= thresholds.surge_z
+        and reading.volume_change_z is not None
+        and reading.volume_change_z >= RISE_VOLUME_Z / thresholds.sensitivity
     )
-    if surge and changed and z >= thresholds.surge_z * relax and lift >= ratio(ELEVATED_LIFT):
-        return Level.CRISIS
-    if z >= thresholds.elevated_z * relax and lift >= ratio(ELEVATED_LIFT) and enough_negatives:
-        return Level.ELEVATED
-    # Volume alone raises nothing: the gauge shows it, and a steady share is not a crisis (a
-    # level raised by volume alone would also keep the baseline from learning the daily rhythm).
-    return Level.NORMAL
+    return (
+        surge
+        and changed
+        and reading.z >= thresholds.surge_z * relax
+        and reading.lift >= ratio(ELEVATED_LIFT)
+    )
+
+
+def rising(reading: Reading, thresholds: Thresholds, min_volume: int) -> bool:
+    """Whether a reading is a rise with a volume jump (elevated on that alone)."""
+    enough_negatives = reading.negative_ratio >= MIN_NEGATIVE_RATIO / thresholds.sensitivity
+    return reading.scored >= min_volume and enough_negatives and _rise(reading, thresholds)
+
+
+def _rise(reading: Reading, thresholds: Thresholds) -> bool:
+    """A share above the baseline in a volume that jumped from the minutes before: together,
+    unusual sooner than the share alone (volume alone raises nothing)."""
+    jump = reading.volume_change_z  # measured only on the windows that judge rises
+    lift = 1.0 + (ELEVATED_LIFT - 1.0) / thresholds.sensitivity
+    # At low volume a few posts bunched in a minute or two make a "jump": not a shortcut there.
+    return (
+        reading.expected >= LOW_VOLUME_EXPECTED
+        and jump is not None
+        and jump >= RISE_VOLUME_Z / thresholds.sensitivity
+        and reading.z >= thresholds.rise_z
+        and reading.lift >= lift
+    )
+
+
+def absolute_evidence(reading: Reading, thresholds: Thresholds) -> bool:
+    """Enough negatives for a crisis at this volume: a count chance gives less than once a year
+    (exact tail, every window in a month a look) and MIN_CRISIS_EXCESS more than usual."""
+    return (
+        reading.tail_z >= thresholds.evidence_z
+        and reading.excess >= MIN_CRISIS_EXCESS / thresholds.sensitivity
+    )
+
+
+def growing(since: Reading, after: Reading, thresholds: Thresholds) -> bool:
+    """Whether an elevated level goes on rising: the minutes `after` it was raised, judged on
+    their own, rise with more posts than before, and the whole span `since` it is unusual."""
+    scale = 1.0 / thresholds.sensitivity
+    jump = after.volume_change_z
+    return (
+        after.minutes >= GROWTH_MINUTES
+        and after.z >= GROWTH_Z * scale
+        and after.lift >= 1.0 + (GROWTH_LIFT - 1.0) * scale
+        and after.excess >= GROWTH_EXCESS * scale
+        and jump is not None
+        and jump >= GROWTH_VOLUME_Z * scale
+        and since.z >= RISE_Z * scale
+        and since.lift >= 1.0 + (ELEVATED_LIFT - 1.0) * scale
+    )
 
 
 def change_z(recent: Reading, before: Reading, dispersion: float) -> float:
@@ -509,3 +690,14 @@ def change_z(recent: Reading, before: Reading, dispersion: float) -> float:
     pooled = (recent.negative + before.negative) / (n1 + n2)
     variance = max(pooled * (1 - pooled), 1e-6) * dispersion * (1 / n1 + 1 / n2)
     return (recent.negative / n1 - before.negative / n2) / math.sqrt(variance)
+
+
+def volume_change_z(recent: Reading, before: Reading, dispersion: float) -> float:
+    """Poisson two-sample z of the recent window's scored posts per minute against the minutes
+    before it; `dispersion` (at least 1) is how much more the per-minute counts vary."""
+    t1, t2 = recent.minutes, before.minutes
+    if not t1 or not t2:
+        return 0.0
+    pooled = max((recent.scored + before.scored) / (t1 + t2), 1.0 / (t1 + t2))
+    variance = pooled * max(dispersion, 1.0) * (1 / t1 + 1 / t2)
+    return (recent.scored / t1 - before.scored / t2) / math.sqrt(variance)

@@ -11,15 +11,22 @@ from typing import Any
 from warroom.detection.detector import (
     ABSORB_Z,
     HOLD,
+    MIN_CRISIS_EXCESS,
     Baseline,
     DetectorRule,
+    Grounds,
     MinuteStats,
     Reading,
     Thresholds,
     TopicCount,
     change_z,
     classify,
+    growing,
+    judge,
     read_window,
+    rising,
+    sudden,
+    volume_change_z,
 )
 from warroom.detection.trending import (
     SAMPLE_PER_MINUTE,
@@ -46,6 +53,8 @@ SPARK_MINUTES = 60
 FUTURE_SLACK_MINUTES = 24 * 60
 MAX_KEEP_MINUTES = 7 * 24 * 60
 MAX_FILLED_GAP_MINUTES = 24 * 60
+# What the detector's state means: a checkpoint of another version is not used (replayed instead).
+DETECTOR_VERSION = 2  # 2: elevated first, a crisis needs absolute evidence, persists or grows
 
 
 def minute_key(moment: datetime) -> int:
@@ -95,6 +104,8 @@ class Gauge:
 
 
 _LEVELS_DOWN = {Level.CRISIS: Level.ELEVATED, Level.ELEVATED: Level.NORMAL}
+_CRISIS_GROUNDS = (Grounds.STRONG, Grounds.SURGE)
+_RANK = {Grounds.NONE: 0, Grounds.RISE: 1, Grounds.CLUSTER: 1, Grounds.STRONG: 2, Grounds.SURGE: 2}
 
 
 class Signals:
@@ -134,6 +145,9 @@ class Signals:
         )
         self._raised_by = self.rule.window_minutes
         self._calm = 0
+        self._elevated_at = 0  # the minute the level last became elevated
+        self._raise_start = 0  # the first minute of the window that raised it
+        self._spans: dict[int, Thresholds] = {}
 
     # -- the hot path ------------------------------------------------------------------------
 
@@ -285,29 +299,35 @@ class Signals:
         rule = self.rule
         at = minute_of(minute + 1)
         previous = self.level
-        short_up = self._reading(minute, rule.window_minutes, fresh=True)
-        before = self._reading(
-            minute - rule.window_minutes, rule.trend_window_minutes - rule.window_minutes, True
-        )
-        if before.scored >= rule.min_volume:
-            shift = change_z(short_up, before, self.baseline.dispersion)
-            short_up = replace(short_up, change_z=shift)
+        short_up = self._changed(minute, rule.window_minutes)
         long_up = self._reading(minute, rule.trend_window_minutes, fresh=True)
-        short_level = classify(short_up, self._short, rule.min_volume, 1.0)
-        long_level = classify(long_up, self._long, rule.min_volume, 1.0)
-        if max(short_level.rank, long_level.rank) > previous.rank:
-            reading = short_up if short_level.rank >= long_level.rank else long_up
-            self.level = max(short_level, long_level, key=lambda level: level.rank)
-            self._raised_by = reading.window
-            self._calm = 0
-            if self.level is Level.CRISIS:
-                # The window that raised the crisis is reported: it cannot raise one again.
-                self._reported.update(range(minute - reading.window + 1, minute + 1))
-            self.reason = self._describe(reading)
-            return LevelChange(at, self.level, previous, self.reason, reading.evidence())
+        short_grounds = judge(short_up, self._short, rule.min_volume)
+        long_grounds = judge(long_up, self._long, rule.min_volume)
+        if short_grounds is Grounds.NONE and previous is Level.NORMAL:
+            # A rise with a volume jump shows in the last half window before the whole one.
+            half = max(rule.window_minutes // 2, 1)
+            half_up = self._changed(minute, half)
+            if rising(half_up, self._thresholds(half), rule.min_volume):
+                short_up, short_grounds = half_up, Grounds.RISE
         if previous is Level.NORMAL:
+            if short_grounds in _CRISIS_GROUNDS and sudden(short_up, self._short, short_grounds):
+                reason = f"crisis: {short_grounds}: {short_up.sentence()}"
+                return self._raise(Level.CRISIS, short_up, minute, reason)
+            # Anything else unusual, a crisis-strength window too, is elevated first: a crisis
+            # then needs it to persist or grow (a gradual rise passes through elevated).
+            if short_grounds is not Grounds.NONE or long_grounds is not Grounds.NONE:
+                use_short = _RANK[short_grounds] >= _RANK[long_grounds]
+                reading = short_up if use_short else long_up
+                grounds = short_grounds if use_short else long_grounds
+                if grounds in _CRISIS_GROUNDS:
+                    grounds = Grounds.RISE
+                return self._raise(Level.ELEVATED, reading, minute, self._unusual(grounds, reading))
             self.reason = self._describe(short)
             return None
+        if previous is Level.ELEVATED:
+            promoted = self._promotion(minute, short_up, long_up, short_grounds, long_grounds)
+            if promoted is not None:
+                return self._raise(Level.CRISIS, *promoted)
         # Held by the short window, by the trend window that raised it, or by a trend beyond the
         # incident's own minutes (a slow burn caught early by a spike).
         long_fresh = self._reading(minute, rule.trend_window_minutes, fresh=True)
@@ -318,7 +338,7 @@ class Signals:
             held = held or classify(long, self._long, rule.min_volume, HOLD).rank >= previous.rank
         if held:
             self._calm = 0
-            self.reason = self._describe(short if short_hold.rank >= previous.rank else long)
+            self.reason = self._holding(short if short_hold.rank >= previous.rank else long, minute)
             return None
         self._calm += 1
         if self._calm < rule.cooldown_minutes:
@@ -330,8 +350,123 @@ class Signals:
         self.level = lower if lower.rank < previous.rank else _LEVELS_DOWN[previous]
         self._calm = 0
         self._raised_by = short.window
+        self._elevated_at = minute
+        self._raise_start = minute + 1  # a crisis again needs minutes after this one
         self.reason = f"calm for {rule.cooldown_minutes} min: {self._describe(short)}"
         return LevelChange(at, self.level, previous, self.reason, short.evidence())
+
+    def _promotion(
+        self,
+        minute: int,
+        short: Reading,
+        long: Reading,
+        short_grounds: Grounds,
+        long_grounds: Grounds,
+    ) -> tuple[Reading, int, str] | None:
+        """An elevated level's crisis: it grew to crisis evidence, it goes on rising, or it
+        persisted a whole window on minutes of its own; each with absolute evidence."""
+        rule = self.rule
+        elevated_for = minute - self._elevated_at
+        lead = f"crisis: elevated for {elevated_for} min and"
+        if short_grounds in _CRISIS_GROUNDS or long_grounds in _CRISIS_GROUNDS:
+            use_short = short_grounds in _CRISIS_GROUNDS
+            reading = short if use_short else long
+            return reading, minute, f"{lead} still rising: {reading.sentence()}"
+        # Since the first minute of the window that raised it: together, is it a crisis's worth?
+        span = min(minute - self._raise_start + 1, rule.trend_window_minutes)
+        since = self._reading(minute, span, fresh=True)
+        thresholds = self._thresholds(span)
+        if since.excess < MIN_CRISIS_EXCESS / thresholds.sensitivity:
+            return None
+        after = self._reading(minute, elevated_for, fresh=True)
+        earlier = self._reading(self._raise_start - 1, self._before_minutes(), fresh=True)
+        jump = volume_change_z(after, earlier, self._volume_dispersion(self._raise_start - 1))
+        after = replace(after, volume_change_z=jump)
+        if elevated_for <= rule.window_minutes and growing(since, after, thresholds):
+            pace = _per_minute(after) / max(_per_minute(earlier), 1e-9)
+            growth = (
+                f"{after.counts()} in those {elevated_for} min,"
+                f" volume {pace:.1f}x the {earlier.minutes} min before"
+            )
+            return since, minute, f"{lead} still rising: {growth}; {since.sentence()}"
+        # It persists: a whole window of minutes since it was raised is unusual on its own, and
+        # so is the span since (two chance blips are not a crisis).
+        if classify(since, thresholds, rule.min_volume, 1.0) is Level.NORMAL:
+            return None
+        if elevated_for >= rule.window_minutes and short_grounds is not Grounds.NONE:
+            return short, minute, f"{lead} it persists: {short.sentence()}"
+        if elevated_for >= rule.trend_window_minutes and long_grounds is not Grounds.NONE:
+            return long, minute, f"{lead} it persists: {long.sentence()}"
+        return None
+
+    def _raise(self, level: Level, reading: Reading, minute: int, reason: str) -> LevelChange:
+        """Move the level up on `reading`'s evidence."""
+        previous = self.level
+        self.level = level
+        self._raised_by = reading.window
+        self._calm = 0
+        if level is Level.CRISIS:
+            # The window that raised the crisis is reported: it cannot raise one again.
+            self._reported.update(range(minute - reading.window + 1, minute + 1))
+        else:
+            self._elevated_at = minute
+            self._raise_start = minute - reading.window + 1
+        self.reason = reason
+        return LevelChange(minute_of(minute + 1), level, previous, reason, reading.evidence())
+
+    def _changed(self, minute: int, window: int) -> Reading:
+        """A window's fresh reading with its change from the minutes just before it."""
+        reading = self._reading(minute, window, fresh=True)
+        before_end = minute - window
+        before = self._reading(before_end, self._before_minutes(), True)
+        if before.scored < self.rule.min_volume:
+            return reading
+        shift = change_z(reading, before, self.baseline.dispersion)
+        jump = volume_change_z(reading, before, self._volume_dispersion(before_end))
+        return replace(reading, change_z=shift, volume_change_z=jump)
+
+    def _before_minutes(self) -> int:
+        """How many minutes before a window its change is measured against."""
+        return self.rule.trend_window_minutes - self.rule.window_minutes
+
+    def _volume_dispersion(self, last: int) -> float:
+        """How much more the scored posts per minute varied than a Poisson's, in the minutes
+        before a window (those through `last`): bursts and threads make volume jumpier."""
+        counts = []
+        for key in range(last - self._before_minutes() + 1, last + 1):
+            bucket = self._buckets.get(key)
+            fresh = bucket is not None and key not in self._reported
+            counts.append(bucket.scored if fresh and bucket is not None else 0)
+        mean = sum(counts) / len(counts) if counts else 0.0
+        if len(counts) < 2 or mean <= 0:
+            return 1.0
+        variance = sum((count - mean) ** 2 for count in counts) / (len(counts) - 1)
+        return max(variance / mean, 1.0)
+
+    def _thresholds(self, window: int) -> Thresholds:
+        """The thresholds of a window of any length up to the trend window's (kept)."""
+        thresholds = self._spans.get(window)
+        if thresholds is None:
+            rule = self.rule
+            thresholds = Thresholds.for_window(window, rule.window_minutes, rule.sensitivity)
+            if window != rule.window_minutes:
+                thresholds = replace(thresholds, surges=False)
+            self._spans[window] = thresholds
+        return thresholds
+
+    def _unusual(self, grounds: Grounds, reading: Reading) -> str:
+        """An elevated level's reason: what is unusual, and when it would become a crisis."""
+        return f"{grounds}: {reading.counts()}; {self._pending()}; {reading.sentence()}"
+
+    def _pending(self) -> str:
+        return f"crisis if it persists {self.rule.window_minutes} min or grows"
+
+    def _holding(self, reading: Reading, minute: int) -> str:
+        """The reason while a raised level holds."""
+        if self.level is Level.ELEVATED and reading.scored >= self.rule.min_volume:
+            elevated_for = minute - self._elevated_at
+            return f"elevated for {elevated_for} min, {self._pending()}: {reading.sentence()}"
+        return self._describe(reading)
 
     def _learn(self, minute: int, short: Reading, long: Reading) -> None:
         # A minute is learned only once it has left the trend window, and only if every window
@@ -359,6 +494,7 @@ class Signals:
     def settings(self) -> dict[str, Any]:
         """What the state is computed under: a checkpoint is only good for the same settings."""
         return {
+            "detector": DETECTOR_VERSION,
             "rule": asdict(self.rule),
             "stopwords": sorted(self._terms.stopwords - STOPWORDS),
             "sample_per_minute": self._terms.per_minute,
@@ -385,6 +521,8 @@ class Signals:
             "reported": sorted(self._reported),
             "raised_by": self._raised_by,
             "calm": self._calm,
+            "elevated_at": self._elevated_at,
+            "raise_start": self._raise_start,
         }
 
     def restore(self, state: dict[str, Any]) -> None:
@@ -410,6 +548,8 @@ class Signals:
             {int(key) for key in state["reported"]},
             int(state["raised_by"]),
             int(state["calm"]),
+            int(state["elevated_at"]),
+            int(state["raise_start"]),
         )
         self.baseline, self._terms, self._buckets = baseline, terms, buckets
         self._keys = sorted(buckets)
@@ -425,6 +565,8 @@ class Signals:
             self._reported,
             self._raised_by,
             self._calm,
+            self._elevated_at,
+            self._raise_start,
         ) = values
 
     # -- what the console and the report read -------------------------------------------------
@@ -522,6 +664,10 @@ class Signals:
         for key in keys[:cut]:
             del self._buckets[key]
         del keys[:cut]
+
+
+def _per_minute(reading: Reading) -> float:
+    return reading.scored / reading.minutes if reading.minutes else 0.0
 
 
 def _optional_int(value: Any) -> int | None:
