@@ -29,6 +29,10 @@ async def main(folder: Path) -> None:
         ("crisis-declared.svg", CRISIS_AT, True, (120, 35), ()),
         ("mention-opened.svg", CRISIS_AT, True, (120, 35), ("down", "down", "enter")),
         ("narrow-80x24.svg", CRISIS_AT, True, (80, 24), ()),
+        ("wide-200x60.svg", CRISIS_AT, True, (200, 60), ()),
+        ("help.svg", CRISIS_AT, True, (120, 35), ("question_mark",)),
+        ("wall-200x60.svg", CRISIS_AT, True, (200, 60), ("w",)),
+        ("wall-120x35.svg", CRISIS_AT, True, (120, 35), ("w",)),
     )
     for name, moment, worked, size, keys in scenes:
         with tempfile.TemporaryDirectory() as data:

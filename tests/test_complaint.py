@@ -57,6 +57,9 @@ def names(text: str) -> list[str]:
         ("please, anyone", "request"),
         ("they fixed it within the hour", "resolved"),
         ("working again, thanks", "resolved"),
+        ("12 years with them and never had a single problem", "no problems"),
+        ("awful day, at least the bank approved my loan", "after 'at least'"),
+        ("servers will be down for maintenance sunday 1am", "notice"),
     ],
 )
 def test_each_cue_fires_on_the_words_it_names(text: str, cue: str) -> None:
@@ -74,6 +77,7 @@ def test_each_cue_fires_on_the_words_it_names(text: str, cue: str) -> None:
         ("great phone, great price", "sarcasm"),
         ("thanks for the help!", "request"),
         ("what time do you open?", "problem question"),
+        ("fyi the app is broken again, no one answers", "notice"),
     ],
 )
 def test_cues_do_not_fire_on_innocent_or_negated_words(text: str, cue: str) -> None:
@@ -146,6 +150,9 @@ def test_complaints_vader_misses_read_negative(scorer: Scorer, text: str) -> Non
         ("No more waiting, they fixed it in 5 min!", Label.POSITIVE),
         ("Love my new headphones, best purchase this year", Label.POSITIVE),
         ("What time does the store open on Sunday?", Label.NEUTRAL),
+        ("can't fault them tbh, never had a single problem", Label.POSITIVE),
+        ("worst shift of my life. at least the noodles here are amazing", Label.POSITIVE),
+        ("Deliveries may be delayed in the highlands this week due to snow", Label.NEUTRAL),
         ("Can you please tell me the opening hours?", Label.NEUTRAL),
     ],
 )

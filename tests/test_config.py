@@ -289,4 +289,4 @@ def test_the_readme_watch_config_is_valid_and_covers_every_source_kind() -> None
     example = next(b for b in blocks if b.startswith("brand:"))
     config = parse_config(example, "README.md")
     assert {source.kind for source in config.sources} == set(source_kinds())
-    assert config.keymap == {"feed.filter": "f", "incident.declare": "ctrl+d"}
+    assert config.keymap == {"feed.filter": "ctrl+f", "incident.declare": "ctrl+d"}

@@ -53,7 +53,9 @@ def test_a_busy_calm_day_raises_no_crisis(seed: int, dev: Pool, reader: Reader) 
     assert len(raised(result, Level.ELEVATED)) <= 1
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+# Seed 5: a baseline learned low (8% where ~14% is usual), then 96 minutes ELEVATED at 19%:
+# time alone must not make that a crisis without a crisis's worth of evidence.
+@pytest.mark.parametrize("seed", [0, 1, 2, 5])
 def test_a_chance_cluster_at_a_quiet_brand_is_no_crisis(
     seed: int, dev: Pool, reader: Reader
 ) -> None:

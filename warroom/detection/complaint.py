@@ -401,6 +401,28 @@ CUES: tuple[Cue, ...] = (
         anchors=("lol", "lmao", "lmfao", "rofl", "hah", "😂", "🤣", "😅", "😆"),
     ),
     _cue(
+        "no problems",
+        "reading",
+        0.0,
+        "praise told as the absence of problems: 'never had a problem', 'can't fault them'",
+        r"\b(?:never (?:had|once had|been) (?:a |an |any )?(?:single )?(?:problem|issue|"
+        r"complaint|fault)s?|(?:no|zero|not a single|not one) (?:problems?|issues?|complaints?|"
+        r"fuss|hassle)|(?:can'?t|cannot|couldn'?t) fault|never (?:let|lets) (?:me|us) down)\b",
+        negatable=False,
+        replacement=" great ",
+        anchors=("never", "no ", "zero", "not a single", "not one", "fault"),
+    ),
+    _cue(
+        "after 'at least'",
+        "reading",
+        0.0,
+        "what follows 'at least', 'anyway' or 'thankfully' is what the post says of the brand",
+        r"^.{0,300}?\b(?:at least|anyway|anyways|thankfully|luckily|thank god|but then)\b",
+        negatable=False,
+        replacement="",
+        anchors=("at least", "anyway", "thankfully", "luckily", "thank god", "but then"),
+    ),
+    _cue(
         "slang praise",
         "reading",
         0.0,
@@ -474,6 +496,30 @@ _PLAIN_QUESTION = _cue(
     anchors=("?",),
 )
 PLAIN_QUESTION_FACTOR = 0.25  # how much of VADER's reading of a plain question counts
+# A notice of planned work or a possible delay, with no one's problem in it, is information.
+_NOTICE = _cue(
+    "notice",
+    "notice",
+    0.0,
+    "a notice of planned work or a possible delay: information, not a complaint",
+    r"\b(?:(?:scheduled|planned) (?:maintenance|downtime|works?|outage|strike)|maintenance "
+    r"(?:window|tonight|tomorrow|on|from|between|at)|will be (?:down|closed|unavailable|offline|"
+    r"affected|disrupted)|may be (?:delayed|affected|slower|unavailable|disrupted)|"
+    r"strike (?:planned|action|on)|heads up|fyi|psa)\b",
+    negatable=False,
+    anchors=(
+        "scheduled",
+        "planned",
+        "maintenance",
+        "will be",
+        "may be",
+        "strike",
+        "heads up",
+        "fyi",
+        "psa",
+    ),
+)
+NOTICE_FACTOR = 0.1  # how much of VADER's negative reading of a notice counts
 
 
 def _negated(text: str, start: int) -> bool:
@@ -509,6 +555,12 @@ def find_cues(text: str, *, use_anchors: bool = True) -> list[FiredCue]:
             plain = _PLAIN_QUESTION.pattern.search(text)
             if plain is not None:
                 fired.append(FiredCue(_PLAIN_QUESTION, plain.group().strip()))
+    if not any(
+        f.cue.kind in _PROBLEM_KINDS or f.cue.kind in ("sarcasm", "question") for f in fired
+    ) and any(anchor in text for anchor in _NOTICE.anchors):
+        notice = _NOTICE.pattern.search(text)
+        if notice is not None:
+            fired.append(FiredCue(_NOTICE, notice.group().strip()))
     return fired
 
 
@@ -540,6 +592,8 @@ def combine(compound: float, fired: list[FiredCue]) -> float:
     if any(f.cue.kind == "plain" for f in fired):
         # Only praise words are discounted: negative words in a question are mostly the problem.
         total = total * PLAIN_QUESTION_FACTOR if total > 0 else total
+    if any(f.cue.kind == "notice" for f in fired) and total < 0:
+        total *= NOTICE_FACTOR
     if any(f.cue.kind == "sarcasm" for f in fired):
         total = min(total, 0.0)  # "thanks for nothing": the thanks is not praise
     moved = shift(fired)

@@ -19,6 +19,7 @@ from warroom.detection.detector import (
     Reading,
     Thresholds,
     TopicCount,
+    absolute_evidence,
     change_z,
     classify,
     growing,
@@ -390,8 +391,12 @@ class Signals:
             )
             return since, minute, f"{lead} still rising: {growth}; {since.sentence()}"
         # It persists: a whole window of minutes since it was raised is unusual on its own, and
-        # so is the span since (two chance blips are not a crisis).
+        # the span since is a crisis's worth of evidence: a count chance gives less than once a
+        # year, the baseline's own doubt counted (a baseline learned low must not turn a long
+        # ELEVATED into a CRISIS by time alone).
         if classify(since, thresholds, rule.min_volume, 1.0) is Level.NORMAL:
+            return None
+        if not absolute_evidence(since, thresholds):
             return None
         if elevated_for >= rule.window_minutes and short_grounds is not Grounds.NONE:
             return short, minute, f"{lead} it persists: {short.sentence()}"
