@@ -72,6 +72,7 @@ def test_each_cue_fires_on_the_words_it_names(text: str, cue: str) -> None:
         ("no more waiting in line, the new app is brilliant", "long wait"),
         ("I was not stuck at all, smooth ride", "failed"),
         ("never lost a parcel with them", "failed"),
+        ("the app walked me through it, only got stuck on wifi once", "failed"),
         ("I still love this phone", "still waiting"),
         ("thanks a lot for the quick fix", "sarcasm"),
         ("great phone, great price", "sarcasm"),

@@ -27,7 +27,7 @@ MAX_SHIFT = 4.0
 # A cue's words do not count when one of these comes just before them ("no more waiting",
 # "never had to wait", "not stuck anymore").
 _NEGATED_BEFORE = re.compile(
-    r"(?:\b(?:no|not|never|without|zero|nothing|barely|hardly|may|might|could|will)\b|n't|"
+    r"(?:\b(?:no|not|never|without|zero|nothing|barely|hardly|only|may|might|could|will)\b|n't|"
     r"\bno more\b)\W+(?:\w+\W+)?$"
 )
 

@@ -133,14 +133,18 @@ READING = (
         "ELEVATED",
         "-elevated",
         "The negative share is clearly above the usual (well beyond chance, and at least 15% "
-        "above it) with at least the usual number of complaints: watch, and get ready.",
+        "above it) with at least the usual number of complaints: worth a look, get ready. At "
+        'low volume the reason says "unusual cluster at low volume".',
     ),
     (
         "CRISIS",
         "-crisis",
-        "Further above (25% or more), or a sudden surge of complaints: the console offers to "
-        "declare an incident, with the evidence. A level steps down one at a time, once the "
-        "evidence has stayed down for the cooldown (15 minutes by default).",
+        "Enough evidence for the brand's volume (a count chance gives less than once a year, "
+        "and 10 more complaints than usual), once an ELEVATED level grows or persists a whole "
+        "window; only a sudden, overwhelming surge comes straight from NORMAL. The reason says "
+        "which, and the console offers to declare an incident with the evidence. A level steps "
+        "down one at a time, once the evidence has stayed down for the cooldown (15 minutes by "
+        "default).",
     ),
     (
         "Status line",
