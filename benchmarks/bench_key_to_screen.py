@@ -251,7 +251,7 @@ def run(console: str | None = None) -> dict[str, tuple[list[float], list[float]]
                 f"  {prober.lost} character(s) not shown within {TIMEOUT:.0f} s (counted as that)"
             )
         lines = tmux.screen("console")
-        status = next((line for line in lines if "mentions (" in line), "")
+        status = next((line for line in lines if "in this run (" in line), "")
         print(f"  status line at the end: {status.strip()}")
     finally:
         stop.set()
