@@ -151,6 +151,17 @@ def test_complaints_vader_misses_read_negative(scorer: Scorer, text: str) -> Non
         ("No more waiting, they fixed it in 5 min!", Label.POSITIVE),
         ("Love my new headphones, best purchase this year", Label.POSITIVE),
         ("What time does the store open on Sunday?", Label.NEUTRAL),
+        # Praise that the sarcasm cues once turned negative (found in review).
+        ("Thanks a lot, you guys are great!", Label.POSITIVE),
+        ("Love the way the new app looks!", Label.POSITIVE),
+        ("Love when my order arrives early", Label.POSITIVE),
+        ("So glad I paid for premium, totally worth it", Label.POSITIVE),
+        ("The classic burger is amazing", Label.POSITIVE),
+        ("Oh nice, new feature dropped!", Label.POSITIVE),
+        # Complaints that the resolved cue once turned positive (found in review).
+        ("3 weeks and you still haven't fixed it", Label.NEGATIVE),
+        ("Nobody has fixed the app in 3 days, it keeps crashing", Label.NEGATIVE),
+        ("The bug is back again, app keeps crashing", Label.NEGATIVE),
         ("can't fault them tbh, never had a single problem", Label.POSITIVE),
         ("worst shift of my life. at least the noodles here are amazing", Label.POSITIVE),
         ("Deliveries may be delayed in the highlands this week due to snow", Label.NEUTRAL),
@@ -188,6 +199,8 @@ def test_the_anchors_never_hide_a_cue() -> None:
     data = Path(__file__).parent.parent / "benchmarks" / "data" / "brand_posts.jsonl"
     texts = [json.loads(line)["text"] for line in data.read_text(encoding="utf-8").splitlines()]
     texts += ["CANT LOG IN!!", "Still Waiting On Hold", "wont load, dont care", "🔥🔥 slaps"]
+    texts += ["havent heard back from support", "I'm done. This bank is hopeless"]
+    texts += ["loving being on hold", "we're done"]
     for text in texts:
         with_anchors = [cue.name for cue in find_cues(text)]
         assert with_anchors == [cue.name for cue in find_cues(text, use_anchors=False)], text

@@ -117,6 +117,12 @@ def test_links_show_host_and_path_and_keep_the_whole_url(slug: str) -> None:
     assert len(short_url(long)) == 30
 
 
+def test_link_text_names_the_host_a_browser_will_go_to() -> None:
+    """A backslash is a slash to a browser, and user@host hides the host: never a false host."""
+    assert short_url("https://evil.example\\@bank.example/login").startswith("evil.example/")
+    assert short_url("https://user@bank.example/login").startswith("https://user@")
+
+
 def test_words_do_not_break_inside_themselves(slug: str) -> None:
     """The style lets words wrap only between them: nothing may break anywhere, a time or a
     number stays on one line; a long handle may wrap before its @server, not inside a word."""

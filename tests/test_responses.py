@@ -6,11 +6,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from tests.test_metrics import WORKED, at, make_incident, review_of, scenario_mentions
 from warroom.model import EventKind, Label, Mention, Score, ScoredMention, format_time
-from warroom.review.metrics import is_ours, our_posts, reactions
+from warroom.review.metrics import ACKNOWLEDGEMENT, is_ours, our_posts, reactions
 from warroom.tui.main import main
 
 HOLDING = "We're aware that refunds fail in the app. Next update by 10:15 UTC."
@@ -93,6 +94,24 @@ def test_a_routine_post_mid_crisis_is_not_the_first_response(data_dir: Path) -> 
     m = review_of(data_dir, slug).metrics
     assert (m.first_response, m.first_response_source) == (at(9, 40), "our posts")
     assert [r.at for r in m.reactions] == [at(9, 35), at(9, 40)]  # its reaction is still shown
+
+
+@pytest.mark.parametrize(
+    ("text", "responds"),
+    [
+        ("We are seeing delays to card payments. Next update at 10:00.", True),
+        ("Our app is down for some users; we're investigating.", True),
+        ("Payments are back to normal. Thank you for your patience.", True),
+        ("@jo Sorry about the trouble! DM us if it's still offline.", True),
+        ("DM us for 20% off this weekend!", False),
+        ("The new issue of our magazine is out", False),
+        ("Reach out to book a demo", False),
+        ("No problem is too big for our team", False),
+        ("Tip: switch your schedule to 'Shoulder season'", False),
+    ],
+)
+def test_a_post_responds_when_it_speaks_to_a_problem(text: str, responds: bool) -> None:
+    assert (ACKNOWLEDGEMENT.search(text) is not None) is responds
 
 
 def test_without_posts_the_public_steps_give_the_times(data_dir: Path) -> None:

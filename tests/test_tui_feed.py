@@ -316,6 +316,41 @@ async def test_a_repeat_brings_its_row_to_the_top_but_not_the_row_being_read() -
         assert feed.cursor == 2 and feed.new_above == 2
 
 
+async def test_rows_leaving_the_window_leave_the_view_after_a_pinned_row_was_repeated() -> None:
+    """Read a row, a repeat of it comes, back to the newest, then the window rolls over many
+    times: the view holds only what memory holds (no stale rows piling up behind)."""
+    app = FeedApp(window=5)
+    async with app.run_test(size=(120, 8)) as pilot:
+        feed = app.query_one(MentionFeed)
+        copies = repeats(2)
+        feed.add([copies[0], *arrivals(3)])
+        feed.focus()
+        await pilot.pause()
+        await pilot.press("down", "down", "down")  # reading the oldest row, the repeated post
+        feed.add([copies[1]])
+        await pilot.press("home")
+        for batch in range(20):
+            feed.add(arrivals(3, after=CALM_AT + timedelta(minutes=batch + 1), tag=f"b{batch}"))
+        assert len(feed.shown) == len(feed.rows) == 5
+        assert set(feed.shown) == set(feed.rows)
+        assert feed.title().endswith("5 in memory")
+
+
+async def test_enter_right_after_home_opens_the_newest_row() -> None:
+    """Home then Enter before any frame: the newest row, not the one read before."""
+    app = FeedApp()
+    async with app.run_test(size=(120, 8)) as pilot:
+        feed = app.query_one(MentionFeed)
+        feed.add(arrivals(8))
+        feed.focus()
+        await pilot.pause()
+        await pilot.press("down", "down", "down")
+        await pilot.pause()  # a frame draws the row being read under the cursor
+        feed.action_top()  # Home, and the key after it before any frame is drawn
+        assert feed._seen_row() is feed.shown[0]
+        assert feed.cursor == 0
+
+
 async def test_the_mention_view_says_how_many_copies_and_from_whom(
     data_dir: Path, demo_scored: list
 ) -> None:

@@ -225,6 +225,40 @@ async def test_escape_from_another_pane_goes_back_to_the_feed(
         assert not screen.query_one("#checklist-pane").display
 
 
+async def test_escape_from_the_gauge_at_80x24_goes_back_to_the_feed(
+    data_dir: Path, demo_scored: list
+) -> None:
+    """The gauge takes no focus: at 80x24, 2 leaves focus nowhere, and Esc still comes back."""
+    app = crisis_app(data_dir, demo_scored)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        await pilot.press("2")
+        await pilot.pause(0.1)
+        assert screen.query_one("#gauge-pane").display
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert screen.query_one(MentionFeed).has_focus
+        assert screen.query_one("#feed-pane").display
+
+
+async def test_wall_mode_asked_for_from_the_wall_opens_no_second_wall(
+    data_dir: Path, demo_scored: list
+) -> None:
+    """The palette's wall command on the wall itself does nothing: one Esc gets back."""
+    from warroom.tui.screens.wall import WallScreen
+
+    app = crisis_app(data_dir, demo_scored)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("w")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, WallScreen)
+        app.main_screen.action_wall()
+        await pilot.pause(0.1)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.screen is app.main_screen
+
+
 async def test_question_mark_and_f1_open_help_and_it_closes(
     data_dir: Path, demo_scored: list
 ) -> None:

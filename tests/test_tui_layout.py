@@ -607,3 +607,26 @@ def test_no_color_snapshot(
     monkeypatch.setenv("NO_COLOR", "1")
     app = quiet_app(late_steps(data_dir, demo_scored))
     assert snap_compare(app, terminal_size=(120, 35))
+
+
+def test_the_walls_figures_alarm_by_the_gauges_rule() -> None:
+    """Share, volume and the last ten minutes alarm only once the level is raised; a learned
+    rate of 0 is "still learning", never an alarm at 0 mentions."""
+    from warroom.tui.widgets.figures import negative_share_figure, recent_figure, volume_figure
+
+    crisis = sample_gauge()
+    assert negative_share_figure(crisis).alarm and volume_figure(crisis).alarm
+    calm = sample_gauge(level=Level.NORMAL)
+    assert not any(f(calm).alarm for f in (negative_share_figure, volume_figure, recent_figure))
+    empty = sample_gauge(baseline_volume_per_min=0.0, volume_spark=[0] * 60)
+    assert not recent_figure(empty).alarm and "still learning" in recent_figure(empty).note
+
+
+def test_the_split_bar_always_fills_exactly_its_width() -> None:
+    """Rounding each share up must not overflow the pane: the cells add up to the width."""
+    from warroom.tui.widgets.gauge import split_bar
+
+    for width in range(0, 41):
+        for shares in ((0.5, 0.0, 0.5), (0.34, 0.33, 0.33), (1.0, 0.0, 0.0), (0.25, 0.5, 0.25)):
+            cells = split_bar(shares, width)
+            assert sum(cells) == width and min(cells) >= 0, (shares, width, cells)

@@ -27,7 +27,8 @@ MAX_SHIFT = 4.0
 # A cue's words do not count when one of these comes just before them ("no more waiting",
 # "never had to wait", "not stuck anymore").
 _NEGATED_BEFORE = re.compile(
-    r"(?:\b(?:no|not|never|without|zero|nothing|barely|hardly|only|may|might|could|will)\b|n't|"
+    r"(?:\b(?:no|not|never|without|zero|nothing|nobody|barely|hardly|only|may|might|could|"
+    r"will)\b|n't|\bno one\b|"
     r"\bno more\b)\W+(?:\w+\W+)?$"
 )
 
@@ -144,9 +145,9 @@ CUES: tuple[Cue, ...] = (
         "waiting",
         -1.2,
         "a wait counted in minutes, hours, days or weeks",
-        rf"\b(?:(?:waited|waiting|wait(?:ing)? time|after|over|almost|nearly|since)\s+"
-        rf"(?:\w+\s+)?{_DURATION}|(?:took|takes|taking|needs|needed)\s+(?:\w+\s+)?"
-        rf"{_LONG_DURATION})\b",
+        rf"\b(?:(?:waited|waiting|wait(?:ing)? time|over|almost|nearly|since)\s+"
+        rf"(?:\w+\s+)?{_DURATION}|(?:took|takes|taking|needs|needed)\s+"
+        rf"(?!only|just|under|less|about)(?:\w+\s+)?{_LONG_DURATION})\b",
         anchors=(
             "wait",
             "after",
@@ -172,7 +173,7 @@ CUES: tuple[Cue, ...] = (
         r"never (?:heard back|got (?:a )?(?:response|reply|call ?back))|"
         r"(?:nobody|no ?one) (?:answers|responds|replies|cares|has (?:replied|responded)))",
         negatable=False,
-        anchors=("no ", "not ", "ignor", "n't", "never", "nobody", "noone", "no one"),
+        anchors=("no ", "not ", "ignor", "n't", "nt ", "never", "nobody", "noone", "no one"),
     ),
     _cue(
         "again",
@@ -248,7 +249,7 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:refund|money back|compensat(?:e|ion)|fix (?:this|it|your|the)|sort (?:this|it) "
         r"out|do better|escalate|cancel (?:my|our) (?:account|subscription|order|contract|plan|"
         r"membership)|speak to (?:a|someone|your)|(?:want|need) (?:a|an) (?:answer|explanation)|"
-        r"explain (?:why|this|how)|make (?:this|it) right|i need a human|(?:a|an actual) human)\b",
+        r"explain (?:why|this)|make (?:this|it) right|i need a human|(?:a|an actual) human)\b",
         anchors=(
             "refund",
             "money back",
@@ -284,7 +285,7 @@ CUES: tuple[Cue, ...] = (
             "taking",
             "cancel",
             "never",
-            "done with",
+            "done",
             "last time",
             "leaving",
             "out",
@@ -298,29 +299,40 @@ CUES: tuple[Cue, ...] = (
         -1.5,
         "praise words around a problem: sarcasm, so the praise does not count",
         r"(?:\b(?:thanks|thank you) for nothing\b|\b(?:oh |just |so )?great,? (?:another|more|"
-        r"now|so|again|yet)\b|\boh (?:good|great|joy|wonderful|lovely|brilliant|fantastic|"
-        r"perfect|nice|cool)\b|\bcool,? cool\b|\b(?:love|loving|nothing like|gotta love|nice|"
-        r"great|awesome) (?:waking up to|paying|being (?:charged|ignored|on hold)|spending|"
-        r"another|when (?:my|the|your)|how (?:my|the|your|you)|the (?:way|fact)|a (?:weekly|"
-        r"daily|monthly))|\b(?:so|really) (?:glad|happy) (?:i|we) (?:pay|paid)\b|"
-        r"\bthanks a lot\b(?! for (?:the|your|all|helping|fixing|sorting))|"
-        r"\bthanks? (?:for that|a bunch)\W*$|\byay\W+(?:another|more|no)\b|\bclassic\b|"
-        r"\bwell done\W+(?:\w+\W+){0,2}(?:now|again|another|lost|broke|down)\b)",
+        r"again|yet)\b|\boh (?:great|joy|wonderful|lovely|brilliant|fantastic|perfect),|"
+        r"\bcool,? cool,? cool\b|\b(?:love|loving|gotta love) (?:waking up to|being (?:charged|"
+        r"ignored|on hold))|\b(?:so|really) (?:glad|happy) (?:i|we) (?:pay|paid) (?:for|to)\b"
+        r"(?=.{0,60}\b(?:that|which|to|for)\b.{0,40}\b(?:works?|doesn'?t|never|only|barely)\b)|"
+        r"\byay\W+(?:another|more)\b|\blove paying\b(?=.{0,80}\b(?:works?|only|barely|never|"
+        r"doesn'?t|half)\b))",
         negatable=False,
+        anchors=("thank", "great", "oh ", "cool", "love", "loving", "glad", "happy", "yay"),
+    ),
+    _cue(
+        "praise beside a problem",
+        "sarcasm",
+        -1.5,
+        "praise words beside a problem the post reports: sarcasm, so the praise does not count",
+        r"(?:\boh (?:good|nice|cool)\b|\b(?:love|loving|nothing like|gotta love|nice|great|"
+        r"awesome) (?:paying|spending|another|when (?:my|the|your)|how (?:my|the|your|you)|"
+        r"the (?:way|fact)|a (?:weekly|daily|monthly))|\bthanks a lot\b(?! for (?:the|your|all|"
+        r"helping|fixing|sorting))|\bthanks? (?:for that|a bunch)\W*$|\bclassic\b|"
+        r"\bwell done\b|\bamazing service\b|\bcheers\W*$)",
+        negatable=False,
+        with_problem=True,
         anchors=(
-            "thank",
-            "great",
             "oh ",
-            "cool",
             "love",
+            "loving",
             "nothing like",
             "nice",
+            "great",
             "awesome",
-            "glad",
-            "happy",
-            "yay",
+            "thank",
             "classic",
             "well done",
+            "amazing service",
+            "cheers",
         ),
     ),
     _cue(
@@ -329,7 +341,7 @@ CUES: tuple[Cue, ...] = (
         -1.5,
         "exasperation: an eye-roll, 'smh', 'a joke', 'are you kidding'",
         r"(?:🙄|😤|😡|🤬|😠|🤡|😑|🫠|\b(?:smh|ffs|wtf|a joke|joke of a|clowns|#fail|"
-        r"are you (?:kidding|serious|joking)|you(?:'re| are) (?:kidding|joking)|come on)\b)",
+        r"are you (?:kidding|serious|joking)|you(?:'re| are) (?:kidding|joking))\b)",
         negatable=False,
         anchors=(
             "🙄",
@@ -349,7 +361,6 @@ CUES: tuple[Cue, ...] = (
             "kidding",
             "serious",
             "joking",
-            "come on",
         ),
     ),
     # -- words VADER misreads in customer posts: rewritten before VADER reads the post ----------
@@ -372,7 +383,8 @@ CUES: tuple[Cue, ...] = (
         r"(?:support|service|care|helpline)|(?:support|help|care) (?:team|ticket|chat|"
         r"number|line|agents?|desk|centre|center|page|staff|email|portal|bot|forum|article)|"
         r"helpline|help ?desk|smart (?:home|tv|meter|phone|watch|plug|speaker|lock|doorbell|"
-        r"thermostat|bulbs?|hub|camera|app|devices?)|credit card)\b",
+        r"thermostat|bulbs?|hub|camera|app|devices?)|credit card|(?:from|to|contact(?:ed|ing)?|"
+        r"call(?:ed|ing)?|email(?:ed)?|message(?:d)?) support)\b",
         negatable=False,
         replacement="service",
         anchors=("support", "service", "care", "help", "smart", "credit card"),
@@ -439,12 +451,12 @@ CUES: tuple[Cue, ...] = (
         2.0,
         "the problem is reported as fixed",
         r"\b(?:(?:fixed|sorted|resolved|solved) (?:it|this|my|the|everything|in|within|"
-        r"quickly|fast)|(?:working|back|up) (?:again|and running)|all sorted|"
+        r"quickly|fast)|working again|back up and running|up and running again|all sorted|"
         r"(?:got|received|had) (?:my|the|a full) refund|refund (?:\S+ ){0,4}(?:came|arrived|"
         r"landed|went through|was processed)|saved the day|above and beyond|sorted me out|"
         r"thanks? (?:you )?(?:so much )?for (?:fixing|sorting|resolving|the quick|getting back|"
         r"helping|your help)|problem solved|finally (?:arrived|fixed|working|sorted|got))\b",
-        negatable=False,
+        negatable=True,
         anchors=(
             "fixed",
             "sorted",

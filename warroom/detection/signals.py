@@ -364,8 +364,10 @@ class Signals:
         short_grounds: Grounds,
         long_grounds: Grounds,
     ) -> tuple[Reading, int, str] | None:
-        """An elevated level's crisis: it grew to crisis evidence, it goes on rising, or it
-        persisted a whole window on minutes of its own; each with absolute evidence."""
+        """An elevated level's crisis: it grew to crisis evidence (absolute evidence), it goes
+        on rising (10 more negatives than usual over the span, and the minutes since rising with
+        more posts than before: the issue's "grows"), or it persisted a whole window on minutes
+        of its own with absolute evidence over the span."""
         rule = self.rule
         elevated_for = minute - self._elevated_at
         lead = f"crisis: elevated for {elevated_for} min and"
@@ -379,17 +381,18 @@ class Signals:
         thresholds = self._thresholds(span)
         if since.excess < MIN_CRISIS_EXCESS / thresholds.sensitivity:
             return None
-        after = self._reading(minute, elevated_for, fresh=True)
-        earlier = self._reading(self._raise_start - 1, self._before_minutes(), fresh=True)
-        jump = volume_change_z(after, earlier, self._volume_dispersion(self._raise_start - 1))
-        after = replace(after, volume_change_z=jump)
-        if elevated_for <= rule.window_minutes and growing(since, after, thresholds):
-            pace = _per_minute(after) / max(_per_minute(earlier), 1e-9)
-            growth = (
-                f"{after.counts()} in those {elevated_for} min,"
-                f" volume {pace:.1f}x the {earlier.minutes} min before"
-            )
-            return since, minute, f"{lead} still rising: {growth}; {since.sentence()}"
+        if elevated_for <= rule.window_minutes:  # growth is judged in the first window only
+            after = self._reading(minute, elevated_for, fresh=True)
+            earlier = self._reading(self._raise_start - 1, self._before_minutes(), fresh=True)
+            jump = volume_change_z(after, earlier, self._volume_dispersion(self._raise_start - 1))
+            after = replace(after, volume_change_z=jump)
+            if growing(since, after, thresholds):
+                pace = _per_minute(after) / max(_per_minute(earlier), 1e-9)
+                growth = (
+                    f"{after.counts()} in those {elevated_for} min,"
+                    f" volume {pace:.1f}x the {earlier.minutes} min before"
+                )
+                return since, minute, f"{lead} still rising: {growth}; {since.sentence()}"
         # It persists: a whole window of minutes since it was raised is unusual on its own, and
         # the span since is a crisis's worth of evidence: a count chance gives less than once a
         # year, the baseline's own doubt counted (a baseline learned low must not turn a long

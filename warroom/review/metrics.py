@@ -35,10 +35,11 @@ def is_ours(record: Mapping[str, Any]) -> bool:
 # A post of ours responds to a problem when it says so: a scheduled tip or a promotion posted
 # mid-crisis is not the brand's response, however close to the surge it went out.
 ACKNOWLEDGEMENT = re.compile(
-    r"\b(?:aware|investigat\w*|looking into|sorry|apolog\w*|issues?|outages?|problems?|"
-    r"affected|paus\w*|roll(?:ing|ed)? (?:it |\w+ )?back|rollback|fix\w*|restor\w*|"
-    r"next steps|status page|we know|working on|dm us|reach out|trouble|what happened|"
-    r"(?:we'?ve |we have )?stopped|incident)\b",
+    r"\b(?:aware|investigat\w*|looking into|sorry|apolog\w*|(?:an?|the|this|these|known) "
+    r"(?:issues?|problems?)|outages?|affected|paus\w*|roll(?:ing|ed)? (?:it |\w+ )?back|"
+    r"rollback|fixed|fixing|(?:a|the) fix|restor\w*|next steps|status page|we know|working on|"
+    r"trouble|what happened|(?:we'?ve |we have )?stopped|incident|(?:is|are) down|delays?|"
+    r"delayed|disrupt\w*|unable to|back to normal)\b",
     re.IGNORECASE,
 )
 

@@ -148,8 +148,11 @@ def reach_text(count: int) -> str:
 def short_url(url: str, limit: int = 30) -> str:
     """A link's text: its host and the start of its path (mastodon.social/@jo/1098…)."""
     try:
-        parts = urlsplit(url)
+        # Browsers read a backslash in an http(s) link as a slash: parse it as they will.
+        parts = urlsplit(url.replace("\\", "/"))
         host, path = (parts.hostname or "").removeprefix("www."), parts.path.rstrip("/")
+        if parts.username is not None or parts.password is not None:
+            host = ""  # user@host links mislead about where they go: show them as given
     except ValueError:  # a malformed bracketed host: show the start of it as given
         host, path = "", ""
     text = host + path if host else url

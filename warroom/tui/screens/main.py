@@ -334,7 +334,7 @@ class MainScreen(Screen[None]):
             return filtering or focused is self.query_one("#filter")
         if action == "leave_note":
             return focused is self.query_one("#note-input")
-        return focused is not None and focused is not feed and not self.typing
+        return focused is not feed and not self.typing  # focus may be nowhere (a hidden pane)
 
     def action_clear_filter(self) -> None:
         """Escape in the filter line or on a filtered feed: every mention again."""
@@ -410,7 +410,8 @@ class MainScreen(Screen[None]):
 
     def action_wall(self) -> None:
         """The wall screen, over the panes: Escape or w comes back to them."""
-        self.app.push_screen(WallScreen(self.session))
+        if not isinstance(self.app.screen, WallScreen):  # asked from the wall: it is up already
+            self.app.push_screen(WallScreen(self.session))
 
     def action_draft(self) -> None:
         self.post_message(DraftMessage())

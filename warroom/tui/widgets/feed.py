@@ -203,10 +203,8 @@ class MentionFeed(ScrollView, can_focus=True):
         kept = self.shown
         if repeated:  # rows moved to the top leave their old places
             gone.update(moved)
+        if gone:  # evicted rows need not be at the end: a pinned row keeps an older place
             kept = [row for row in kept if row not in gone]
-        else:  # only the oldest went: they are at the end
-            while kept and kept[-1] in gone:
-                kept.pop()
         kept[:0] = top
         self.shown = kept
         if pinned is not None:
@@ -373,6 +371,7 @@ class MentionFeed(ScrollView, can_focus=True):
         return row or self.current
 
     def _follow(self) -> None:
+        self._drawn_at_cursor = None  # what the last frame showed there is no longer the top
         self._touched = float("-inf")
         self._fresh.clear()
         self.cursor = 0

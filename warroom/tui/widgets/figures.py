@@ -58,9 +58,9 @@ def recent_figure(gauge: Gauge) -> Figure:
     """Mentions in the last ten minutes, and how many are usual in ten."""
     count = sum(gauge.volume_spark[-RECENT_MINUTES:])
     usual = gauge.baseline_volume_per_min
-    if usual is None:
+    if not usual:  # as the volume figure: no learned rate yet
         return Figure(compact_number(count), "mentions · usual: still learning")
-    high = count >= 2 * usual * RECENT_MINUTES
+    high = volume_alarms(gauge) and count > usual * RECENT_MINUTES  # the gauge's rule, no other
     marker = "▲ " if high else ""
     return Figure(compact_number(count), f"{marker}usual {usual * RECENT_MINUTES:.0f}", high)
 

@@ -32,9 +32,9 @@ SPLIT_GLYPHS = ("█", "░", "▒")  # negative, neutral, positive: told apart 
 
 def split_bar(shares: tuple[float, float, float], width: int) -> list[int]:
     """Cell counts for the negative / neutral / positive shares, adding up to `width`."""
-    cells = [round(share * width) for share in shares]
-    cells[1] += width - sum(cells)
-    return [max(0, c) for c in cells]
+    negative = min(width, round(shares[0] * width))
+    positive = min(width - negative, round(shares[2] * width))
+    return [negative, width - negative - positive, positive]
 
 
 def words(text: str, style: Style | str = "") -> Text:
