@@ -578,10 +578,10 @@ def find_cues(text: str, *, use_anchors: bool = True) -> list[FiredCue]:
 
 def shift(fired: list[FiredCue]) -> float:
     """What the fired cues add to VADER's sum of valences, capped at MAX_SHIFT either way."""
-    total = sum(f.weight for f in fired)
+    # A fixed problem is told with the problem's words: then those do not count twice.
     resolved = any(f.cue.kind == "resolved" for f in fired)
-    if resolved:  # a fixed problem is told with the problem's words: those do not count twice
-        total = sum(f.weight for f in fired if f.cue.kind in ("resolved", "reading", "sarcasm"))
+    told = _PROBLEM_KINDS | {"question"}
+    total = sum(f.weight for f in fired if not (resolved and f.cue.kind in told))
     return max(-MAX_SHIFT, min(MAX_SHIFT, total))
 
 
@@ -600,7 +600,7 @@ def combine(compound: float, fired: list[FiredCue]) -> float:
     """VADER's compound score with the cues' weights added to its sum of valences."""
     if not fired:
         return compound
-    total = vader_sum(compound)
+    read = total = vader_sum(compound)
     if any(f.cue.kind == "plain" for f in fired):
         # Only praise words are discounted: negative words in a question are mostly the problem.
         total = total * PLAIN_QUESTION_FACTOR if total > 0 else total
@@ -609,7 +609,7 @@ def combine(compound: float, fired: list[FiredCue]) -> float:
     if any(f.cue.kind == "sarcasm" for f in fired):
         total = min(total, 0.0)  # "thanks for nothing": the thanks is not praise
     moved = shift(fired)
-    if moved == 0.0 and total == vader_sum(compound):
+    if moved == 0.0 and total == read:  # nothing changed the reading: VADER's own rounding
         return compound
     return normalized(total + moved)
 

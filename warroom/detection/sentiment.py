@@ -318,8 +318,9 @@ class Scorer:
     def explain(self, text: str) -> Explanation:
         """VADER's reading of a text, the complaint cues that fired, and the score they give."""
         normalized = normalize(text[:MAX_CHARS])
-        cues = find_cues(normalized) if self._complaint_layer else []
-        return Explanation(self._vader(normalized), cues, self._uncached(normalized))
+        cues, compound = self._read(normalized)
+        vader = self._vader(normalized) if cues else compound
+        return Explanation(vader, cues, compound)
 
     def negative_terms(self, text: str, limit: int = 5) -> list[str]:
         """The words of a text that pull its score down: negative in the lexicon, or a positive
@@ -358,12 +359,17 @@ class Scorer:
         return [self.score(mention) for mention in mentions]
 
     def _uncached(self, normalized: str) -> float:
+        return self._read(normalized)[1]
+
+    def _read(self, normalized: str) -> tuple[list[FiredCue], float]:
+        """The complaint cues of a text and its score: VADER on the text as it should read it,
+        with the cues' weights added."""
         cues = find_cues(normalized) if self._complaint_layer else []
         if not cues:
-            return self._vader(normalized)
+            return cues, self._vader(normalized)
         if any(cue.cue.replacement is not None for cue in cues):
             normalized = as_vader_should_read(normalized, cues)
-        return combine(self._vader(normalized), cues)
+        return cues, combine(self._vader(normalized), cues)
 
     def _vader(self, normalized: str) -> float:
         # normalize() leaves single spaces, so counting them counts the tokens.

@@ -23,8 +23,9 @@ from warroom.model import Level, ScoredMention
 from warroom.playbook import Playbook, Step
 from warroom.tui.safe import clean, plain
 from warroom.tui.widgets.bigtext import BigText, rows_at
-from warroom.tui.widgets.checklist import deadline_words
+from warroom.tui.widgets.checklist import deadline_words, due_order
 from warroom.tui.widgets.feed import relative_time
+from warroom.tui.widgets.feed_rows import repeat_key
 from warroom.tui.widgets.figures import (
     FIGURES,
     FigureTile,
@@ -56,7 +57,7 @@ def latest_negative(
     latest: dict[str, ScoredMention] = {}
     copies: dict[str, int] = {}
     for item in islice(reversed(negative), LOOK_BACK):
-        key = " ".join(item.mention.text.casefold().split())
+        key = repeat_key(item)  # the feed's rule: one post repeated is one row there too
         if key in copies:
             copies[key] += 1
         elif len(latest) < count:
@@ -70,12 +71,8 @@ def next_steps(
 ) -> list[Step]:
     """The unchecked steps that apply, soonest deadline first (closing checks its own)."""
     worst = max(level, state.peak_level, key=lambda each: each.rank)
-    open_steps = [
-        step
-        for step in playbook.steps
-        if step.id not in state.checks and step.on != "closed" and worst in step.levels
-    ]
-    return sorted(open_steps, key=lambda step: step.due_minutes)[:count]
+    due, _, _ = due_order(playbook.steps, state.checks, worst)  # the checklist's order
+    return [step for step in due if step.on != "closed"][:count]
 
 
 def mention_line(item: ScoredMention, copies: int, now: datetime) -> Content:
