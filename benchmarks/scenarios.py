@@ -9,9 +9,9 @@ Pools: the project's own labelled posts (benchmarks/data/brand_posts.jsonl, `dev
 split: tune on `dev` only) and the Twitter US Airline Sentiment corpus's Tweets.csv (held out:
 never tuned on).
 
-Kinds (each with a seed): a busy calm day, a quiet brand with a chance cluster, a night lull, a
-moderate crisis, a strong crisis, a gradual rise, a praise surge with posts in jest, a
-competitor's crisis with co-mentions of the brand.
+Kinds (each with a seed): a busy calm day, a news spike at the usual mix, a quiet brand with a
+chance cluster, a night lull, a moderate crisis, a strong crisis, a gradual rise, a praise surge
+with posts in jest, a competitor's crisis with co-mentions of the brand.
 """
 
 from __future__ import annotations
@@ -227,6 +227,19 @@ def busy_calm_day(seed: int, pool: Pool) -> Stream:
     return build.done(total, None, 60, total)
 
 
+def news_spike(seed: int, pool: Pool) -> Stream:
+    """A story about the brand spreads: volume 2x to 4x for half an hour, sudden, at the usual
+    30% complaints. No crisis, and no raise: a volume jump alone is not unusual sentiment."""
+    build = Builder("news_spike", seed, pool)
+    onset = WARMUP + 60 + build.rng.randrange(60)
+    factor = build.rng.uniform(2.0, 4.0)
+    build.calm(0, onset, 20.0, 0.30)
+    build.calm(onset, 30, 20.0 * factor, 0.30)
+    build.calm(onset + 30, 120, 20.0, 0.30)
+    total = onset + 150
+    return build.done(total, None, 60, total)
+
+
 def quiet_cluster(seed: int, pool: Pool) -> Stream:
     """A quiet brand (2 to 3 a minute, ~10% negative) with one chance cluster: 10 negatives
     among 30 posts in 10 minutes, then calm again. Not a crisis (the issue's failure)."""
@@ -330,6 +343,7 @@ KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
         Kind("busy calm day", busy_calm_day, crisis=False),
+        Kind("news spike, usual mix", news_spike, crisis=False),
         Kind("quiet brand, chance cluster", quiet_cluster, crisis=False),
         Kind("night lull", night_lull, crisis=False),
         Kind("moderate crisis", moderate_crisis, crisis=True, deadline=10),

@@ -9,6 +9,7 @@ import pytest
 from warroom.detection.complaint import (
     CUES,
     MAX_SHIFT,
+    as_vader_should_read,
     combine,
     find_cues,
     normalized,
@@ -204,3 +205,105 @@ def test_the_anchors_never_hide_a_cue() -> None:
     for text in texts:
         with_anchors = [cue.name for cue in find_cues(text)]
         assert with_anchors == [cue.name for cue in find_cues(text, use_anchors=False)], text
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ('the app has said "payment pending" for four days', "quoting the brand"),
+        ("my “premium” plan buffers every night", "quoting the brand"),
+        ("hidden fees everywhere on this booking", "charges"),
+        ("my bill went up £20 with no letter", "charges"),
+        ("that is £60 gone and I can't afford it", "charges"),
+        ("the card gets declined half the time", "unreliable"),
+        ("the website is down", "outage"),
+        ("lifts out of order at the station again", "outage"),
+        ("all my loyalty points have disappeared", "vanished"),
+        ("the install was rescheduled three times", "put off"),
+        ("they took my direct debit twice", "failed"),
+        ('transfer still "processing" after a week', "still waiting"),
+        ("the tv app sits on the loading screen forever", "long wait"),
+        ("heating has been off since tuesday", "long wait"),
+        ("my hub keeps going offline", "not working"),
+        ("thanks for the £25 overdraft fee", "sarcasm"),
+        ("thank you for the 3 hour delay", "sarcasm"),
+        ("is your website not connecting?", "problem question"),
+        ("are your servers down?", "problem question"),
+        ("the noise cancelling is superb", "feature names"),
+        ("good morning, my router keeps dropping out", "greeting"),
+        ("checkout was seamless", "praise VADER lacks"),
+        ("my parcel never arrived. thanks", "polite sign-off"),
+        ("could someone help, my card was declined", "request"),
+        ("when does the new season drop?", "only a question"),
+        ("the brand launches a new budgeting feature today", "news"),
+    ],
+)
+def test_each_new_cue_fires_on_the_words_it_names(text: str, cue: str) -> None:
+    assert cue in names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        # titles, awards and inches are not the brand quoted back at it
+        ('watching a show called "the crown" tonight', "quoting the brand"),
+        ('voted "best bank" three years running', "quoting the brand"),
+        ('the 5" screen and the 7" tablet', "quoting the brand"),
+        ("no hidden fees, best bank I've had", "charges"),
+        ("no late fees this year", "charges"),
+        ("half the price of the others", "unreliable"),
+        ("website down for maintenance sunday 2am", "outage"),
+        ("the site is not down, my wifi was", "outage"),
+        ("my headache disappeared after a good night", "vanished"),
+        ("forever grateful to the team", "long wait"),
+        ("thanks for waiving the fee", "sarcasm"),
+        ("thanks for the update on my order", "sarcasm"),
+        ("are you open on sunday?", "problem question"),
+        ("the crime rate in my area", "feature names"),
+        ("good service this morning", "greeting"),
+        ("the app is unreliable", "praise VADER lacks"),
+        ("thanks so much!", "polite sign-off"),
+        # the problem is fixed: 'thanks' and 'well done' are meant
+        ("stuck on hold 2 hours but they fixed it in the end, thanks", "polite sign-off"),
+        ("was on hold for ages but they sorted it out, well done", "praise beside a problem"),
+        ("miserable rainy day. does the 8:05 have a quiet coach?", "only a question"),
+        ("I launched my shop on their platform today", "news"),
+    ],
+)
+def test_new_cues_do_not_fire_on_innocent_or_negated_words(text: str, cue: str) -> None:
+    assert cue not in names(text)
+
+
+def test_support_as_a_noun_is_not_praise_and_keeps_its_negation() -> None:
+    # "support" names the service; the words after it still count ("can't help").
+    assert "service names" in names("support at the bank said to wait")
+    text = "support can't help me at all"
+    assert as_vader_should_read(text, find_cues(text)).startswith("service can't")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # praise VADER's lexicon lacks, and the same words negated
+        ("checkout was seamless and delivery was speedy", Label.POSITIVE),
+        ("the app is not reliable", Label.NEGATIVE),
+        # a post that only asks: its words name the topic, not a feeling
+        ("when does season 3 drop?", Label.NEUTRAL),
+        ("can I get a check-up without booking?", Label.NEUTRAL),
+        ("does the basic plan support 4k?", Label.NEUTRAL),
+        # news with mild praise words is information; bad news still reads negative
+        ("the brand rolls out firmware 4.2 this week, adds energy monitoring", Label.NEUTRAL),
+        ("They announced a recall of the charger.", Label.NEGATIVE),
+        # a greeting and a polite close around a problem are not praise
+        (
+            "Good morning, since the update my hub keeps going offline. Any help would be "
+            "appreciated. Thanks",
+            Label.NEGATIVE,
+        ),
+        ('my tv has been "in repair" for 5 weeks', Label.NEGATIVE),
+        ("surge pricing again, £48 for a 10 min ride", Label.NEGATIVE),
+    ],
+)
+def test_new_cues_move_the_label_the_right_way(scorer: Scorer, text: str, label: Label) -> None:
+    explained = scorer.explain(text)
+    assert explained.label is label, (explained.vader, [cue.name for cue in explained.cues])

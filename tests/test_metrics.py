@@ -18,6 +18,7 @@ from warroom.playbook import default_playbook
 from warroom.review import aggregates as minutes_module
 from warroom.review.aggregates import CACHE_NAME, load_aggregates
 from warroom.review.document import Review, build_review
+from warroom.review.findings import moment_note
 from warroom.review.metrics import compute_metrics
 
 T0 = datetime(2026, 3, 14, 8, 0, tzinfo=UTC)
@@ -120,6 +121,21 @@ def test_detected_is_the_first_logged_crisis(worked: Review) -> None:
     """Detected is the LEVEL_CHANGED to crisis, at the time it was logged."""
     assert worked.metrics.detected == at(9, 11, 20)
     assert worked.metrics.detected_level is Level.CRISIS
+
+
+def test_a_crisis_raised_after_elevated_says_how_much_warning_it_gave(tmp_path: Path) -> None:
+    """ELEVATED at 09:09:20, CRISIS at 09:11:20: detected is the crisis, 2 minutes' warning."""
+    warned = [WORKED[0], level(at(9, 9, 20), at(9, 9), "elevated", "normal"), *WORKED[1:]]
+    warned[2] = level(at(9, 11, 20), at(9, 11), "crisis", "elevated")
+    review = review_of(tmp_path, make_incident(tmp_path, warned))
+    assert review.metrics.detected == at(9, 11, 20)
+    assert review.metrics.elevated_first == at(9, 9, 20)
+    assert moment_note(review, "detected") == "crisis, elevated 2m 00s before"
+
+
+def test_a_crisis_straight_from_normal_has_no_warning(worked: Review) -> None:
+    assert worked.metrics.elevated_first is None
+    assert moment_note(worked, "detected") == "crisis"
 
 
 def test_declared_and_closed_come_from_their_events(worked: Review) -> None:

@@ -20,7 +20,9 @@ ELEVATED_LIFT = 1.15  # ... and at least 15% above it (huge volumes make tiny sh
 CRISIS_Z = 4.0
 CRISIS_LIFT = 1.25
 MIN_NEGATIVE_RATIO = 1.0  # at least the usual number of complaints: not a share up in a lull
-SURGE_Z = 2.5  # a surge of complaints (3x the expected count) needs less share evidence
+# A surge of complaints (3x the expected count) needs less share evidence than a crisis, but an
+# elevated level's: a story that triples the volume triples the complaints at the usual share.
+SURGE_Z = 3.5
 SURGE_RATIO = 3.0
 HOLD = 0.5  # a raised level is held while the evidence passes its thresholds at half margin
 ABSORB_Z = 3.0  # a minute is learned only if every window it was in sat within +-3 sd
@@ -52,7 +54,9 @@ LOW_VOLUME_EXPECTED = 10
 # own, at least GROWTH_MINUTES of them this clearly (a one-sided z against the baseline) and with
 # GROWTH_EXCESS more negatives than usual (the rest of a chance cluster is not growth), ...
 GROWTH_Z = 1.5
-GROWTH_VOLUME_Z = 2.0  # ... their volume this far above the minutes before it was raised
+# ... their volume as clearly above the minutes before it was raised as a rise's (a day's rhythm
+# lifts the volume a fifth in an hour, which a lower bar took for growth), ...
+GROWTH_VOLUME_Z = RISE_VOLUME_Z
 GROWTH_MINUTES = 2
 GROWTH_LIFT = 1.15
 GROWTH_EXCESS = 5

@@ -11,6 +11,7 @@ from typing import Any
 from warroom.detection.detector import (
     ABSORB_Z,
     HOLD,
+    LOW_VOLUME_EXPECTED,
     MIN_CRISIS_EXCESS,
     Baseline,
     DetectorRule,
@@ -55,7 +56,8 @@ FUTURE_SLACK_MINUTES = 24 * 60
 MAX_KEEP_MINUTES = 7 * 24 * 60
 MAX_FILLED_GAP_MINUTES = 24 * 60
 # What the detector's state means: a checkpoint of another version is not used (replayed instead).
-DETECTOR_VERSION = 2  # 2: elevated first, a crisis needs absolute evidence, persists or grows
+DETECTOR_VERSION = 3  # 2: elevated first, a crisis needs absolute evidence, persists or grows;
+# 3: a surge needs an elevated share, growth a rise's volume jump, a low-volume cluster no shortcut
 
 
 def minute_key(moment: datetime) -> int:
@@ -371,14 +373,17 @@ class Signals:
         rule = self.rule
         elevated_for = minute - self._elevated_at
         lead = f"crisis: elevated for {elevated_for} min and"
-        if short_grounds in _CRISIS_GROUNDS or long_grounds in _CRISIS_GROUNDS:
-            use_short = short_grounds in _CRISIS_GROUNDS
-            reading = short if use_short else long
-            return reading, minute, f"{lead} still rising: {reading.sentence()}"
         # Since the first minute of the window that raised it: together, is it a crisis's worth?
         span = min(minute - self._raise_start + 1, rule.trend_window_minutes)
         since = self._reading(minute, span, fresh=True)
         thresholds = self._thresholds(span)
+        # At low volume a window sliding over the rest of the cluster that raised the level finds
+        # crisis evidence without anything new: there a crisis needs growth or persistence.
+        low_volume = since.expected < LOW_VOLUME_EXPECTED
+        if not low_volume and (short_grounds in _CRISIS_GROUNDS or long_grounds in _CRISIS_GROUNDS):
+            use_short = short_grounds in _CRISIS_GROUNDS
+            reading = short if use_short else long
+            return reading, minute, f"{lead} still rising: {reading.sentence()}"
         if since.excess < MIN_CRISIS_EXCESS / thresholds.sensitivity:
             return None
         if elevated_for <= rule.window_minutes:  # growth is judged in the first window only

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from warroom.detection.signals import DetectorRule
 from warroom.incident.log import IncidentMeta
 from warroom.incident.state import IncidentState
-from warroom.model import Event, EventKind
+from warroom.model import Event, EventKind, Level
 from warroom.playbook import Playbook
 from warroom.review.aggregates import Aggregates
 from warroom.review.metrics import Metrics, is_public, window_shares
@@ -61,16 +61,23 @@ class Review:
         return self.state.timeline
 
 
+def _detected_note(m: Metrics) -> str:
+    """The level detected, and the warning ELEVATED gave before a crisis."""
+    if m.detected_level is None:
+        return "never raised"
+    if m.detected_level is not Level.CRISIS:
+        return "elevated; never crisis"
+    if m.detected is None or m.elevated_first is None:
+        return "crisis"
+    return f"crisis, elevated {duration_text(m.detected - m.elevated_first)} before"
+
+
 def moment_note(review: Review, name: str) -> str:
     """Why a key moment is what it is (or why it is missing)."""
     m = review.metrics
     notes = {
         "first_surge": "replayed detector never left normal" if m.first_surge is None else "",
-        "detected": (
-            "never raised"
-            if m.detected_level is None
-            else ("crisis" if m.detected_level == "crisis" else "elevated; never crisis")
-        ),
+        "detected": _detected_note(m),
         "declared": "never declared" if m.declared is None else f"by {review.state.declared_by}",
         "first_response": _source_note(m.first_response_source, m.first_response_step),
         "apology": _source_note(m.apology_source, m.apology_step),

@@ -152,6 +152,8 @@ class Metrics:
     first_surge: datetime | None = None
     detected: datetime | None = None
     detected_level: Level | None = None
+    # The first ELEVATED before a detected crisis: how much warning the level gave.
+    elevated_first: datetime | None = None
     declared: datetime | None = None
     first_response: datetime | None = None
     first_response_step: str | None = None
@@ -262,6 +264,10 @@ def compute_metrics(
         if found is not None:
             result.detected, result.detected_level = found.at, wanted
             break
+    warning = next((e for e in levels if e.data.get("level") == str(Level.ELEVATED)), None)
+    crisis_at = result.detected if result.detected_level is Level.CRISIS else None
+    if warning is not None and crisis_at is not None and warning.at < crisis_at:
+        result.elevated_first = warning.at
     result.start = result.first_surge or result.declared
     _responses(result, state, in_force, posts)
     during = {post.at for post in _during(result, posts)}
