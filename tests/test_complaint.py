@@ -210,8 +210,8 @@ def test_the_anchors_never_hide_a_cue() -> None:
 @pytest.mark.parametrize(
     ("text", "cue"),
     [
-        ('the app has said "payment pending" for four days', "quoting the brand"),
-        ("my “premium” plan buffers every night", "quoting the brand"),
+        ('the app still says "payment pending", waited four days', "quoting the brand"),
+        ("my “premium” plan keeps buffering every night", "quoting the brand"),
         ("hidden fees everywhere on this booking", "charges"),
         ("my bill went up £20 with no letter", "charges"),
         ("that is £60 gone and I can't afford it", "charges"),
@@ -249,6 +249,10 @@ def test_each_new_cue_fires_on_the_words_it_names(text: str, cue: str) -> None:
         ('watching a show called "the crown" tonight', "quoting the brand"),
         ('voted "best bank" three years running', "quoting the brand"),
         ('the 5" screen and the 7" tablet', "quoting the brand"),
+        # nor, without a problem beside it, a name or a statement quoted by news and praise
+        ('the brand launches "halo pro" today', "quoting the brand"),
+        ('the ceo says "we are sorry" in a statement', "quoting the brand"),
+        ('love the new "away assist" mode', "quoting the brand"),
         ("no hidden fees, best bank I've had", "charges"),
         ("no late fees this year", "charges"),
         ("half the price of the others", "unreliable"),
@@ -300,7 +304,8 @@ def test_support_as_a_noun_is_not_praise_and_keeps_its_negation() -> None:
             "appreciated. Thanks",
             Label.NEGATIVE,
         ),
-        ('my tv has been "in repair" for 5 weeks', Label.NEGATIVE),
+        ('my tv has been "in repair" for 5 weeks and still no update', Label.NEGATIVE),
+        ('Brightwell launches "Halo Pro" today', Label.NEUTRAL),
         ("surge pricing again, £48 for a 10 min ride", Label.NEGATIVE),
     ],
 )

@@ -50,7 +50,7 @@ class Cue:
     negatable: bool = True  # skip a match that a negation just before it turns around
     # A "reading" cue changes what VADER reads: its words are replaced before VADER scores.
     replacement: str | None = None
-    with_problem: bool = False  # counts only beside a waiting, failure, demand or quoting cue
+    with_problem: bool = False  # counts only beside a waiting, failure or demand cue
     # Every match contains one of these (lower case): a post without any is not searched,
     # which keeps the layer cheap beside VADER. A test checks them against the patterns.
     anchors: tuple[str, ...] = ()
@@ -437,13 +437,15 @@ CUES: tuple[Cue, ...] = (
         "quoting the brand",
         "quoting",
         -1.2,
-        "quotes the brand's own words or what its system says ('processing', 'premium'): "
-        "a claim the customer does not believe",
+        "beside a problem, quotes the brand's own words or what its system says ('processing', "
+        "'premium'): a claim the customer does not believe",
         # A short quote, not a title ("a show called 'x'") or an award ("voted 'best bank'"),
-        # and not inches ('a 5" screen'): a quote mark must touch its words on both sides.
+        # and not inches ('a 5" screen'): a quote mark must touch its words on both sides. Only
+        # beside a problem: news and praise quote names and statements too.
         r"(?<!called )(?<!titled )(?<!named )(?<!voted )(?<!rated )(?<!awarded )"
         r"[\"“](?=[^\s\"“”])[^\"“”\n]{1,40}(?<=[^\s\"“”])[\"”]",
         negatable=False,
+        with_problem=True,
         anchors=('"', "“"),
     ),
     # -- words VADER misreads in customer posts: rewritten before VADER reads the post ----------
@@ -619,7 +621,7 @@ CUES: tuple[Cue, ...] = (
     ),
 )
 
-_PROBLEM_KINDS = frozenset({"waiting", "failure", "demand", "quoting"})
+_PROBLEM_KINDS = frozenset({"waiting", "failure", "demand"})
 _QUESTION = _cue(
     "problem question",
     "question",
