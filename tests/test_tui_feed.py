@@ -645,3 +645,21 @@ async def test_the_mention_view_shows_which_complaint_cues_fired(
         assert f"→ {compound:+.2f} with the complaint cues, read as negative" in shown
         assert "no response: “not answering”, no answer from the brand" in shown
         assert "problem question:" in shown
+
+
+async def test_the_mention_view_says_when_praise_counts_less_beside_a_problem(
+    data_dir: Path, demo_scored: list
+) -> None:
+    """VADER's praise words beside a reported problem count for less, and the view says so."""
+    app = drill_app(data_dir, demo_scored)
+    text = "Love the app, it used to work fine, but now my washer isn't working"
+    explained = app.session.explain(text)
+    mention = Mention("test:praise", "bluesky", text, CALM_AT - timedelta(minutes=1))
+    item = ScoredMention(mention, Score(explained.compound, label_for(explained.compound)))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await arrive(app, pilot, [item])
+        await opened(pilot)
+        shown = screen_text(app)
+        assert f"VADER {explained.vader:+.2f}" in shown and explained.vader > 0
+        assert "read as negative" in shown
+        assert "×0.5 praise words, beside a problem" in shown

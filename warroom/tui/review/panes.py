@@ -80,7 +80,9 @@ class MinuteFigures(Static):
         line.append("\nSteps     ", dim)
         line.append(f"{len(state.checks)} checked")
         line.append("\nLog       ", dim)
-        line.append(f"{notes} notes · {drafts} drafts")
+        line.append(
+            f"{notes} note{'' if notes == 1 else 's'} · {drafts} draft{'' if drafts == 1 else 's'}"
+        )
         line.append("\nPeak      ", dim)
         line.append(str(state.peak_level).upper(), peak)
         text.append_text(line)
