@@ -227,10 +227,20 @@ CUES: tuple[Cue, ...] = (
         -0.9,
         "the problem has happened before",
         r"\b(?:(?:down|broken|out|late|delayed|cancell?ed|crash(?:ed|ing)|failed|wrong|missing)"
-        r"\s+again|again\?|yet again|(?:second|third|fourth|fifth|2nd|3rd|4th|5th) time|"
+        r"\s+again|again\?|yet again)\b",
+        negatable=False,
+        anchors=("again",),
+    ),
+    _cue(
+        "again and again",
+        "waiting",
+        -0.9,
+        "beside a problem, the count of times it has happened",
+        r"\b(?:(?:second|third|fourth|fifth|2nd|3rd|4th|5th) time|"
         r"(?:\d+(?:st|nd|rd|th)?|two|three|four|five|second|third) (?:\w+ ){0,2}in a row)\b",
         negatable=False,
-        anchors=("again", " time", "in a row"),
+        with_problem=True,
+        anchors=(" time", "in a row"),
     ),
     _cue(
         "chasing",
@@ -240,10 +250,13 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:(?:check|read|reply to|answer|respond to|look at|look into|see) (?:my|our|you|your) "
         r"(?:dms?|direct messages?|messages?|emails?|inbox|ticket|tweets?|complaint|case)|"
         r"(?:sent|send|messaged|emailed|dm'?d|dmed|contacted|called|rang) (?:you|them|\w+) "
-        r"(?:\w+ )?(?:several|multiple|many|countless|so many|\d+|two|three|four|five) times|"
-        r"(?:several|multiple|many|countless|so many|\d+|two|three|four|five) (?:times|attempts|"
+        r"(?:\w+ ){0,2}(?:several|multiple|many|countless|so many|\d+|two|three|four|five) times|"
+        r"(?:several|multiple|many|countless|so many|\d+|two|three|four|five) (?:attempts|"
         r"tries|calls|emails)(?: now| already| today| this week)?\W*$|"
-        r"(?:been|keep|kept|still|spent (?:\w+ ){0,3}) ?trying to|tried (?:again|everything|"
+        # trying to reach or get a thing done, not "trying to eat healthier"
+        rf"(?:been|keep|kept|still|spent (?:\w+ ){{0,3}}) ?trying to (?:\w+ )?(?:{_WORKS}|get|"
+        r"reach|contact|speak|talk|sort|claim|report|fix|settle|resolve|return)\b|"
+        r"tried (?:again|everything|"
         r"all|several|multiple|many|\d+|twice|(?:\w+ )?times)|any (?:answer|update|reply|news|"
         r"response) (?:on|about|to|regarding) my)\b",
         anchors=(
@@ -278,10 +291,11 @@ CUES: tuple[Cue, ...] = (
         "failure",
         -1.8,
         "something does not work",
-        rf"\b(?:(?:(?:does|do|did|will|would)(?:n'?t| not)|won'?t|can'?t|cannot|couldn'?t|"
+        rf"\b(?:(?:(?:does|do|did|will|would|could)(?:n'?t| not)|won'?t|can'?t|cannot|"
         rf"(?:unable|not able) to)\s+(?:even\s+)?(?:seem to\s+(?:be\s+)?)?{_WORKS}s?|"
         rf"stopped\s+{_WORKING}|not working|(?:has|have)(?:n'?t| not) worked|never works?|"
-        rf"nothing (?:works|worked|happens|happened|helps|helped|loads|changed)|"
+        rf"nothing (?:works|worked|helps|helped|loads|changed)|"
+        rf"nothing (?:happens|happened) (?:when|if|after|at all)|"
         rf"(?:is|are|was|were|'s|'re)(?:n'?t| not)\s+{_WORKING}|"
         rf"(?:has|have)(?:n'?t| not) (?:moved|changed|arrived|updated|come|shipped|"
         rf"been (?:fixed|sorted|delivered|refunded|resolved|processed))|"
@@ -307,7 +321,9 @@ CUES: tuple[Cue, ...] = (
         "failure",
         -1.2,
         "a failure word customers use: cancelled, delayed, lost, stuck, declined, missing",
-        r"\b(?:cancell?ed|cancell?ations?|delayed|lost|stuck|declined|missing|"
+        r"\b(?:cancell?ed|cancell?ations?|delayed|stuck|declined|missing|"
+        # lost a parcel, not lost weight
+        r"lost(?! (?:\d+ ?(?:kg|lbs?|pounds|stone)|(?:some |the |a (?:bit|little) of )?weight))|"
         r"never (?:arrived|arrives?|came|showed|delivered|received|got|turned up)|"
         r"didn'?t (?:arrive|come|show)|wrong (?:order|item|size|address|charge|amount|bill)|"
         r"charged (?:twice|double|me twice|two times)|took (?:my|the) (?:\w+ ){1,2}twice|"
@@ -318,7 +334,9 @@ CUES: tuple[Cue, ...] = (
         r"(?:haven'?t|hasn'?t|have not|has not|didn'?t|did not|not yet|still not) (?:\w+ )?"
         r"(?:received|recieved|gotten|got (?:my|the|our|a|any))|h(?:ung|angs?|anging) up on|"
         r"cut (?:me|us) off|disconnected (?:me|us)|yet to (?:receive|get|hear|see)|"
-        r"not getting (?:my|our|a|any|the)|(?:is|was|are|were|says?|said) (?:\w+ )?invalid|"
+        r"(?:an?|\d+|two|three) (?:hours?|hrs?|mins?|minutes|days?|weeks?) late|(?:arrived|came|"
+        r"turned up|showed up|got here) (?:\w+ )?(?:cold|late|damaged|broken|open|soaked|crushed)|"
+        r"not getting (?:my|our|a|any)|(?:is|was|are|were|says?|said) (?:\w+ )?invalid|"
         r"no (?:progress|updates?|refund|sign of|info(?:rmation)?|explanation|apology|luck|joy|"
         r"idea why|way to|option to|longer (?:works?|working|available|able)))\b",
         anchors=(
@@ -351,6 +369,12 @@ CUES: tuple[Cue, ...] = (
             " off",
             "disconnected",
             "yet to",
+            "late",
+            "arrived",
+            "came",
+            "turned up",
+            "showed up",
+            "got here",
             "not getting",
             "invalid",
             "no ",
@@ -362,9 +386,10 @@ CUES: tuple[Cue, ...] = (
         -1.2,
         "something keeps going wrong: it keeps telling, asking, charging",
         r"\b(?:(?:keeps?|kept) (?:on )?(?:telling|saying|showing|asking|giving|sending|kicking|"
-        r"charging|happening|getting|coming up|popping up|failing|rejecting|declining|"
+        r"charging|happening|getting(?! (?:better|faster|easier|cheaper|bigger|more|even))|"
+        r"coming up|popping up|failing|rejecting|declining|"
         r"cancell?ing|changing|resetting|losing|dropping)|every (?:single )?time (?:i|we) "
-        r"(?:try|tried|call|called|log|open|click|go|went|order|ordered|use|used|ring))\b",
+        r"(?:try|tried|call|called|log|click|ring))\b",
         negatable=False,
         anchors=("keep", "kept", "every"),
     ),
@@ -374,11 +399,16 @@ CUES: tuple[Cue, ...] = (
         -1.0,
         "the customer cannot do what they came to do",
         # Not "can't wait", "can't recommend them enough", "can't go wrong": those are praise.
-        r"\b(?:can'?t|cannot|couldn'?t|could not|unable to|not able to)\s+(?:even\s+)?"
+        # The adverb is taken whole (possessive), so "can't even believe" is not read as "can't
+        # even" before "believe"; and not what "not working" already counts ("can't log in").
+        r"(?<!you )\b(?:can'?t|cannot|couldn'?t|could not|unable to|not able to)\s+"
+        r"(?:(?:even|really|ever|just|honestly)\s+)?+"
+        rf"(?!{_WORKS}s?\b)"
         r"(?!wait|believe|stop|recommend|go wrong|beat|complain|fault|thank|get enough|live "
         r"without|imagine|help|say enough|praise|express|describe|tell you|lose|miss|resist|"
-        r"fault|find (?:a )?fault|remember|decide|choose|argue|deny|agree|disagree|be happier|"
-        r"ask for|speak highly|overstate|have\b)[a-z]+",
+        r"find (?:a )?fault|remember|decide|choose|argue|deny|agree|disagree|be happier|"
+        r"ask for|speak highly|overstate|have\b|get over|make it|make the|travel|attend|come|"
+        r"join|be there|replace)[a-z]+",
         anchors=("n't", "nt ", "cannot", "could not", "unable", "not able"),
     ),
     _cue(
@@ -386,12 +416,23 @@ CUES: tuple[Cue, ...] = (
         "failure",
         -1.0,
         "what was supposed to happen did not",
-        r"\b(?:(?:was|were|is|are|it'?s|its) supposed to|(?:said|told (?:me|us)|promised) "
-        r"(?:it|they|you|he|she|we|i) (?:would|will|'?d)|(?<!as )promised (?:a|an|me|us|to)\b|"
-        r"(?:didn'?t|did not|never) happen|(?:should|would) have (?:arrived|been|"
-        r"come|called|got|received|had)|meant to (?:arrive|be here|be delivered|come))\b",
+        r"\b(?:(?:was|were) supposed to|(?<!as )promised (?:a|an|me|us|to)\b|"
+        r"(?:didn'?t|did not|never) happen|(?<!i )(?<!we )(?<!you )should have (?:arrived|been|"
+        r"come|called|got|received|had))\b",
         negatable=False,
-        anchors=("supposed", "said", "told", "promised", "have", "meant", "happen"),
+        anchors=("supposed", "promised", "happen", "should have"),
+    ),
+    _cue(
+        "promised",
+        "failure",
+        -1.0,
+        "beside a problem, what the brand said would happen",
+        r"\b(?:(?:is|are|it'?s|its) supposed to|(?:said|told (?:me|us)|promised) "
+        r"(?:it|they|you|he|she|we|i) (?:would|will|'?d)|meant to (?:arrive|be here|"
+        r"be delivered|come))\b",
+        negatable=False,
+        with_problem=True,
+        anchors=("supposed", "said", "told", "promised", "meant"),
     ),
     _cue(
         "fault words",
@@ -399,7 +440,13 @@ CUES: tuple[Cue, ...] = (
         -1.2,
         "a fault VADER's lexicon lacks: an issue, a bug, a glitch, a crash, something ripped",
         # Not a magazine's issue ("the new issue is out") or an issue of shares or tickets.
-        rf"\b(?:issue{_NOT_AN_EDITION}s?|bugs?|buggy|glitch(?:es|y)?|"
+        # An issue someone has, not an edition ("issue 42"), a topic ("the housing issue") or a
+        # verb ("issue a statement").
+        r"\b(?:(?:an|my|our|same|this|that|some|any|major|big|huge|known|technical|ongoing|"
+        r"recurring|serious|having|had|have|has|facing|experiencing|reported) (?:\w+ ){0,3}?"
+        r"issues?(?! \d)|issues? with|(?:the|other|these|those) issues? (?:is|was|are|were|on|"
+        r"again|persists?|remains?|still)|(?:due to|because of) (?:\S+ ){0,2}issues|"
+        r"bugs?(?! bount)|buggy|glitch(?:es|y)?|"
         r"crash(?:ed|es|ing)|ripped|cracked|torn|dented|smashed|scratched|leaking|overheat(?:s|ed|"
         r"ing)|flicker(?:s|ed|ing)?|bluescreens?|malfunction(?:s|ed|ing)?|unreliable|invalid)\b"
         r"(?! (?:of|between|reports?|bount(?:y|ies)|fix(?:es)?)\b)",
@@ -473,10 +520,14 @@ CUES: tuple[Cue, ...] = (
         r"broadband|payments?|portal|checkout|lines?) (?:is |are |was |were |has been |been |"
         r"still |went |goes |going )?(?:down|offline)\b(?! for (?:maintenance|planned|scheduled))|"
         r"out of (?:order|service)\b|\boutage(?<!planned outage)(?<!scheduled outage)s?\b|"
-        r"\bblackout\b|\bpower (?:is |was |went |has gone |has been |been |still )?(?:out|off)\b|"
-        r"\b(?:no|without) (?:power|internet|signal|(?:phone |mobile |cell )?service(?! (?:fees?|"
-        r"charges?))|water|heat|heating|hot water|wi-?fi|connection|coverage|electricity|dial tone)"
-        r"\b",
+        r"\bblackout\b(?! (?:curtains?|blinds?|lining|episode|dates?|period))|"
+        r"\bpower(?:'s| is| was| went| has gone| has been| been| still)? out\b|"
+        r"\bpower (?:is |was |went |has gone |has been |been |still )off\b|"
+        r"\b(?:no|without) (?:power|internet|signal|(?:phone |mobile |cell )?service|water|heat|"
+        r"heating|hot water|wi-?fi|connection|coverage|electricity|dial tone)\b"
+        # "no power cuts", "no service fee", "without signal drops": the absence of a problem
+        r"(?! (?:cuts?|outages?|interruptions?|disruptions?|drops?|loss|issues?|problems?|fees?|"
+        r"charges?|banks?|bills?|bottles?|needed|required))",
         anchors=("down", "offline", "out of", "outage", "blackout", "power", "no ", "without"),
     ),
     # -- demands ------------------------------------------------------------------------------
@@ -590,8 +641,7 @@ CUES: tuple[Cue, ...] = (
         -1.5,
         "exasperation: an eye-roll, 'smh', 'a joke', 'are you kidding'",
         r"(?:🙄|😤|😡|🤬|😠|🤡|😑|🫠|\b(?:smh|ffs|wtf|a joke|joke of a|clowns|#fail|"
-        r"are you (?:kidding|serious|joking)|you(?:'re| are) (?:kidding|joking)|yikes|ugh+)\b|"
-        r"(?:^|[.!]\s+)(?:really|seriously)\b(?=[^.!?]{0,30}\?)|\b(?:really|seriously)\?)",
+        r"are you (?:kidding|serious|joking)|you(?:'re| are) (?:kidding|joking))\b)",
         negatable=False,
         anchors=(
             "🙄",
@@ -611,10 +661,17 @@ CUES: tuple[Cue, ...] = (
             "kidding",
             "serious",
             "joking",
-            "yikes",
-            "ugh",
-            "really",
         ),
+    ),
+    _cue(
+        "sigh",
+        "sarcasm",
+        -1.5,
+        "beside a problem, a sigh or a groan ('ugh', 'yikes'): exasperation, so no praise counts",
+        r"\b(?:ugh+|yikes|sigh|smdh)\b",
+        negatable=False,
+        with_problem=True,
+        anchors=("ugh", "yikes", "sigh", "smdh"),
     ),
     _cue(
         "quoting the brand",
@@ -678,10 +735,13 @@ CUES: tuple[Cue, ...] = (
         "reading",
         0.0,
         "a complaint written as a hashtag ('#badservice', '#jeepsucks'): its words read apart",
-        r"#(\w*?)(sucks|fail|worst|bad|poor|ripoff|scam|shame|useless|terrible|awful|horrible|"
-        r"disappointed|disappointing|angry|fraud|broken|never\w*|unacceptable|rude|lies|liars)(\w*)",
+        # The complaint word begins the tag ("#badservice", "#neveragain") or ends it
+        # ("#jeepsucks"), so "#badminton" and "#badass" are not complaints.
+        r"#(?:(bad|worst|poor|terrible|awful|horrible|useless|rude|broken|never)"
+        r"(?!minton|ass|ge\b|ger|land|mind)(\w{3,})|(\w+?)(sucks|fails?|ripoff|scam|shame|lies|liars|"
+        r"unacceptable|disappointed|disappointing|fraud))\b",
         negatable=False,
-        replacement=" \\1 \\2 \\3 ",
+        replacement=" \\1 \\2\\3 \\4 ",
         anchors=("#",),
     ),
     _cue(
@@ -798,7 +858,10 @@ CUES: tuple[Cue, ...] = (
         r"(?:got|received|had) (?:my|the|a full) refund|refund (?:\S+ ){0,4}(?:came|arrived|"
         r"landed|went through|was processed)|saved the day|above and beyond|sorted me out|"
         r"thanks? (?:you )?(?:so much )?for (?:fixing|sorting|resolving|the quick|getting back|"
-        r"helping|your help)|problem solved|finally (?:arrived|fixed|working|sorted|got))\b",
+        r"helping|your help)|problem solved|(?:is|are|was|all|been|now|got it) (?:fixed|sorted|"
+        r"resolved|solved)|(?:pushed|released|rolled out|shipped|sent) (?:out )?a (?:fix|patch)|"
+        r"(?:fixed|squashed|patched) (?:the|that|a|my) (?:bug|glitch|issue)|"
+        r"(?:works?|working|fine|sorted) now|finally (?:arrived|fixed|working|sorted|got))\b",
         negatable=True,
         anchors=(
             "fixed",
@@ -811,6 +874,10 @@ CUES: tuple[Cue, ...] = (
             "above and beyond",
             "thank",
             "finally",
+            "fix",
+            "patch",
+            "squashed",
+            "now",
         ),
     ),
 )
@@ -832,21 +899,42 @@ _QUESTION = _cue(
 _QUESTION_PROBLEM = re.compile(
     r"\b(?:down|out(?:age)?|broken|not \w+ing|problems?|issues?|error|anyone else|"
     r"am i the only|still|yet|why (?:is|does|are|do|can'?t|won'?t|hasn'?t|isn'?t|did|would|"
-    r"has|have|was|were|am|my|the)|where(?:'s| is| are) (?:my|our)|back (?:on|up|online))\b",
+    r"has|have|was|were|am|my|the)|where(?:'s| is| are) (?:my|our)|back (?:on|up|online)|"
+    r"(?:have to|must|gotta) (?:\w+ )?wait)\b",
     re.IGNORECASE,
 )
 # "why is my package not here", asked without a question mark: as much a problem question.
 _WHY = re.compile(
     r"(?:^|[.!,]\s*|\s)why+ (?:is|are|does|do|did|can'?t|cant|won'?t|wont|doesn'?t|isn'?t|"
-    r"aren'?t|hasn'?t|haven'?t|didn'?t|would|not|the hell|tf|on earth|u|you|my)\b[^.!?]{0,200}"
+    r"aren'?t|hasn'?t|haven'?t|didn'?t|would|the hell|tf|on earth|u|you|my)\b"
+    r"(?! (?:no ?one|nobody|everyone) (?:talking|raving))[^.!?]{0,200}"
 )
 # A question that asks, after telling what went wrong: "I have no water and the bill is paid.
 # Can you do something?". Its words are the problem, so it is not discounted as a plain question.
 _TOLD_PROBLEM = re.compile(
-    r"\b(?:can'?t|cannot|couldn'?t|won'?t|wont|isn'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|"
-    r"no longer|not (?:\w+ing|able|sure why)|fault(?:y|s)?|broken|broke|problems?|issues?|"
-    r"errors?|wrong|complain(?:t|ts|ing)?|stopped|fail(?:ed|s|ing)?|bugs?|glitch\w*)\b"
+    r"\b(?:(?:can'?t|cannot|couldn'?t)(?!\s+(?:(?:even|really|ever|just)\s+)?(?:wait|believe|"
+    r"stop|recommend|imagine|remember|decide|get over|thank|complain|fault|make it|make the|"
+    r"travel|attend|come|join|be there))|won'?t|wont|"
+    r"isn'?t|doesn'?t|didn'?t|haven'?t|hasn'?t|no longer|not (?:\w+ing|able|sure why)|"
+    r"fault(?:y|s)?|broken|broke|problems?|(?:an?|the same|my|our|having|had|some) issues?|"
+    r"errors?|wrong|complain(?:t|ts|ing)?|stopped|fail(?:ed|s|ing)?|bugs?(?! bount)|glitch\w*)\b"
 )
+
+
+# Words that report a problem even inside the question: "can I complain about my order?".
+_ASKED_PROBLEM = re.compile(
+    r"\b(?:complain\w*|broken|broke|faulty|wrong|stopped|fail(?:ed|s|ing)?)\b"
+)
+
+
+def _told_before(text: str, plain: re.Match[str]) -> bool:
+    """Whether a problem is told before the clause of the question `plain` found ("the router
+    is broken, can you send an engineer?", not "can't remember, is it 23kg?"), or asked in it."""
+    question_mark = text.find("?", plain.start())
+    told = max(text.rfind(mark, 0, question_mark) for mark in ".!,;:")
+    if told > 0 and _TOLD_PROBLEM.search(text, 0, told) is not None:
+        return True
+    return _ASKED_PROBLEM.search(text, max(told, 0), question_mark) is not None
 
 
 # A question that asks for information, with no problem in it: "does the basic plan do 4k?".
@@ -1027,7 +1115,7 @@ def find_cues(text: str, *, use_anchors: bool = True) -> list[FiredCue]:
             fired.append(FiredCue(_QUESTION, question.group().strip()))
         elif not any(f.cue.kind in _PROBLEM_KINDS or f.cue.kind == "sarcasm" for f in fired):
             plain = _PLAIN_QUESTION.pattern.search(text)
-            if plain is not None and _TOLD_PROBLEM.search(text) is not None:
+            if plain is not None and _told_before(text, plain):
                 fired.append(FiredCue(_QUESTION, plain.group().strip()))
             elif plain is not None:
                 # The match may begin with the end of the sentence before it.
@@ -1062,7 +1150,7 @@ def find_cues(text: str, *, use_anchors: bool = True) -> list[FiredCue]:
 
 def _reports_a_problem(fired: list[FiredCue]) -> bool:
     kinds = {f.cue.kind for f in fired}
-    return "resolved" not in kinds and not kinds.isdisjoint(_PROBLEM_KINDS | {"question"})
+    return "resolved" not in kinds and not kinds.isdisjoint(_PROBLEM_KINDS)
 
 
 def discounts_praise(fired: list[FiredCue]) -> bool:

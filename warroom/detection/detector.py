@@ -58,6 +58,9 @@ GROWTH_Z = 1.5
 # lifts the volume a fifth in an hour, which a lower bar took for growth), ...
 GROWTH_VOLUME_Z = RISE_VOLUME_Z
 GROWTH_MINUTES = 2
+# ... at least this many times the posts a minute of before and of usual (the day's rhythm lifts
+# the volume a fifth in an hour, which at 50 a minute is a significant jump) ...
+GROWTH_PACE = 1.3
 GROWTH_LIFT = 1.15
 GROWTH_EXCESS = 5
 # ... or when they are unusual on their own for a whole window (it persists).
@@ -537,7 +540,12 @@ class Thresholds:
             return normal.inv_cdf(1.0 - tail) / sensitivity
 
         surges = window == short_window
-        once_a_year = CRISIS_CHANCE_PER_MONTH * window / MONTH_MINUTES
+        # Every window is judged every minute. A longer one overlaps the last more, but a new
+        # look still comes at least as often as the short window's: counting one look per hour
+        # for the trend window let a busy calm day's hour a little above the baseline (chance,
+        # on 3 of 60 development days) reach the crisis bar.
+        looks_every = min(window, short_window)
+        once_a_year = CRISIS_CHANCE_PER_MONTH * looks_every / MONTH_MINUTES
         evidence = normal.inv_cdf(1.0 - once_a_year) / sensitivity
         return cls(z(ELEVATED_Z), z(CRISIS_Z), z(SURGE_Z), sensitivity, surges, evidence, z(RISE_Z))
 
@@ -669,20 +677,23 @@ def absolute_evidence(reading: Reading, thresholds: Thresholds) -> bool:
     )
 
 
-def growing(since: Reading, after: Reading, thresholds: Thresholds) -> bool:
+def growing(since: Reading, after: Reading, thresholds: Thresholds, pace: float) -> bool:
     """Whether an elevated level goes on rising: the minutes `after` it was raised, judged on
-    their own, rise with more posts than before, and the whole span `since` it is unusual."""
+    their own, rise with more posts than before (`pace` times as many a minute) and than usual,
+    and the whole span `since` is unusual, its share a crisis's lift above the baseline."""
     scale = 1.0 / thresholds.sensitivity
     jump = after.volume_change_z
     return (
         after.minutes >= GROWTH_MINUTES
+        # more posts than before and than usual: the end of a night lull is not growth
+        and min(pace, since.volume_ratio) >= GROWTH_PACE
         and after.z >= GROWTH_Z * scale
         and after.lift >= 1.0 + (GROWTH_LIFT - 1.0) * scale
         and after.excess >= GROWTH_EXCESS * scale
         and jump is not None
         and jump >= GROWTH_VOLUME_Z * scale
         and since.z >= RISE_Z * scale
-        and since.lift >= 1.0 + (ELEVATED_LIFT - 1.0) * scale
+        and since.lift >= 1.0 + (CRISIS_LIFT - 1.0) * scale
     )
 
 

@@ -140,8 +140,12 @@ def _replace_invisible(match: re.Match[str]) -> str:
     return " " if match.group() < "\xa0" else ""
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
 def normalize(text: str) -> str:
-    """Text as VADER should read it: no invisible characters, NFC, single spaces."""
+    """Text as VADER should read it: no invisible characters, NFC, straight apostrophes, single
+    spaces."""
     if text.isascii():
         # The common case, 4x faster: only controls to look for, and only if not printable.
         if not text.isprintable() and _ASCII_CONTROL.search(text):
@@ -151,6 +155,8 @@ def normalize(text: str) -> str:
             text = _INVISIBLE.sub(_replace_invisible, text)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
+        # Phones type "can’t": VADER's negations and the complaint cues know only "can't".
+        text = text.translate(_APOSTROPHES)
     # VADER splits on whitespace, so collapsing it changes no score and finds more reposts.
     return " ".join(text.split())
 

@@ -56,8 +56,10 @@ FUTURE_SLACK_MINUTES = 24 * 60
 MAX_KEEP_MINUTES = 7 * 24 * 60
 MAX_FILLED_GAP_MINUTES = 24 * 60
 # What the detector's state means: a checkpoint of another version is not used (replayed instead).
-DETECTOR_VERSION = 3  # 2: elevated first, a crisis needs absolute evidence, persists or grows;
-# 3: a surge needs an elevated share, growth a rise's volume jump, a low-volume cluster no shortcut
+DETECTOR_VERSION = 4  # 2: elevated first, a crisis needs absolute evidence, persists or grows;
+# 3: a surge needs an elevated share, growth a rise's volume jump, a low-volume cluster no shortcut;
+# 4: a trend window's evidence counts a look every short window; growth needs an elevated span
+# and the posts 1.3x as fast
 
 
 def minute_key(moment: datetime) -> int:
@@ -391,8 +393,8 @@ class Signals:
             earlier = self._reading(self._raise_start - 1, self._before_minutes(), fresh=True)
             jump = volume_change_z(after, earlier, self._volume_dispersion(self._raise_start - 1))
             after = replace(after, volume_change_z=jump)
-            if growing(since, after, thresholds):
-                pace = _per_minute(after) / max(_per_minute(earlier), 1e-9)
+            pace = _per_minute(after) / max(_per_minute(earlier), 1e-9)
+            if growing(since, after, thresholds, pace):
                 growth = (
                     f"{after.counts()} in those {elevated_for} min,"
                     f" volume {pace:.1f}x the {earlier.minutes} min before"
