@@ -27,7 +27,8 @@ def test_analyze_json_is_one_object_with_the_documented_keys(tmp_path: Path) -> 
     assert set(report) == {"series", "alerts", "trending", "summary"}
     first = report["series"][0]
     assert {"minute", "volume", "mean_compound", "negative_share"} <= set(first)
-    assert all({"at", "level", "reason"} <= set(a) for a in report["alerts"])
+    assert report["alerts"]
+    assert all({"at", "level", "previous", "reason"} <= set(a) for a in report["alerts"])
     assert report["summary"]["mentions"] == len(demo_scenario.load())
 
 
