@@ -486,3 +486,12 @@ def test_found_in_review_read_as_a_careful_reader_would(
 ) -> None:
     explained = scorer.explain(text)
     assert explained.label is label, (explained.vader, [cue.name for cue in explained.cues])
+
+
+def test_the_explanation_says_when_praise_counted_for_less(scorer: Scorer) -> None:
+    beside = scorer.explain("Love the app, it used to work fine, but now my washer isn't working")
+    assert beside.praise_discounted
+    # no problem, or the problem fixed, or no praise to discount: nothing is said
+    assert not scorer.explain("Love the app, it works fine").praise_discounted
+    assert not scorer.explain("the washer wasn't working but they fixed it").praise_discounted
+    assert not scorer.explain("my washer isn't working").praise_discounted

@@ -21,7 +21,13 @@ from vaderSentiment.vaderSentiment import (
     SentiText,
 )
 
-from warroom.detection.complaint import FiredCue, as_vader_should_read, combine, find_cues
+from warroom.detection.complaint import (
+    FiredCue,
+    as_vader_should_read,
+    combine,
+    discounts_praise,
+    find_cues,
+)
 from warroom.model import UNSCORED, Label, Mention, Score, label_for
 
 # Words a brand crisis is made of that VADER's lexicon lacks (each scores 0 in plain VADER).
@@ -277,6 +283,8 @@ class Explanation:
     vader: float  # VADER with the crisis lexicon, before the complaint layer
     cues: list[FiredCue]
     compound: float  # what the mention is scored: VADER with the cues' weights added
+    # VADER read praise beside a problem, so it counted PRAISE_BESIDE_A_PROBLEM of itself
+    praise_discounted: bool = False
 
     @property
     def label(self) -> Label:
@@ -370,7 +378,14 @@ class Scorer:
         normalized = normalize(text[:MAX_CHARS])
         cues, compound = self._read(normalized)
         vader = self._vader(normalized) if cues else compound
-        return Explanation(vader, cues, compound)
+        discounted = False
+        if cues and discounts_praise(cues):
+            # combine() discounts VADER's reading of the text as it should read: was it praise?
+            read = normalized
+            if any(cue.cue.replacement is not None for cue in cues):
+                read = as_vader_should_read(normalized, cues)
+            discounted = self._vader(read) > 0
+        return Explanation(vader, cues, compound, discounted)
 
     def negative_terms(self, text: str, limit: int = 5) -> list[str]:
         """The words of a text that pull its score down: negative in the lexicon, or a positive

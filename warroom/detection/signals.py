@@ -58,8 +58,8 @@ MAX_FILLED_GAP_MINUTES = 24 * 60
 # What the detector's state means: a checkpoint of another version is not used (replayed instead).
 DETECTOR_VERSION = 4  # 2: elevated first, a crisis needs absolute evidence, persists or grows;
 # 3: a surge needs an elevated share, growth a rise's volume jump, a low-volume cluster no shortcut;
-# 4: a trend window's evidence counts a look every short window; growth needs an elevated span
-# and the posts 1.3x as fast
+# 4: a trend window's evidence counts a look every short window; growth needs the posts 1.3x as
+# fast as before and as usual, and a crisis's lift over the span since the raise
 
 
 def minute_key(moment: datetime) -> int:

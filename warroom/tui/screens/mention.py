@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from warroom.detection.complaint import PRAISE_BESIDE_A_PROBLEM, discounts_praise
+from warroom.detection.complaint import PRAISE_BESIDE_A_PROBLEM
 from warroom.incident.session import Session
 from warroom.model import Label, ScoredMention
 from warroom.tui.messages import FlagMention, OverrideSentiment, WriteNote
@@ -165,7 +165,7 @@ class MentionScreen(ModalScreen[None]):
                     words = clean(cue.words, limit=40)
                     text.append(f"\n  {weight:>5} {cue.name}: “{words}”, ", "bold")
                     text.append(cue.reason)
-                if explained.vader > 0 and discounts_praise(explained.cues):
+                if explained.praise_discounted:
                     text.append(f"\n  ×{PRAISE_BESIDE_A_PROBLEM:.1f} praise words, ", "bold")
                     text.append("beside a problem: politeness, hope or how it used to be")
             else:
