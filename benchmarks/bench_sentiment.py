@@ -71,8 +71,6 @@ class Figures:
     accuracy: float
     negative_precision: float
     negative_recall: float
-    negatives_found: int
-    negatives: int
 
     def row(self, name: str) -> str:
         return (
@@ -249,8 +247,6 @@ def measure(posts: Iterable[Post], compound: Callable[[str], float]) -> Figures:
         right / total if total else 0.0,
         found / said_negative if said_negative else 0.0,
         found / negatives if negatives else 0.0,
-        found,
-        negatives,
     )
 
 

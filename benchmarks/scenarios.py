@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from warroom.demo.timeline import poisson
 from warroom.detection.sentiment import Scorer
 from warroom.detection.signals import DetectorRule, LevelChange, Signals
 from warroom.model import BRAND_TOPIC, Level, Mention, Score, ScoredMention
@@ -155,14 +156,11 @@ class Stream:
 
 
 def _poisson(rng: random.Random, rate: float) -> int:
-    """A Poisson draw: Knuth's product for small rates, a rounded normal for large ones."""
+    """A Poisson draw: the demo's (Knuth's product) for small rates, a rounded normal for large
+    ones, where the product would underflow."""
     if rate > 60:
         return max(0, round(rng.gauss(rate, math.sqrt(rate))))
-    limit, count, product = math.exp(-rate), 0, rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
+    return poisson(rng, rate)
 
 
 class Builder:

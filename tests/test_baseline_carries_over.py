@@ -12,30 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.prescored import Prescored
 from warroom.clock import FrozenClock
 from warroom.demo import scenario as demo_scenario
 from warroom.incident import checkpoint as checkpoints
 from warroom.incident.log import IncidentStore
 from warroom.incident.session import Session
-from warroom.model import Mention, Score, ScoredMention
+from warroom.model import ScoredMention
 from warroom.playbook import default_playbook
 
 MINUTE = timedelta(minutes=1)
 # What the demo's calm hours leave the clock at: the incident is closed then.
 CLOSED_AT = demo_scenario.TRIGGER_AT
-
-
-class Prescored:
-    """Scores looked up from the demo scored once: the tests do not pay VADER again."""
-
-    def __init__(self, scored: Sequence[ScoredMention]) -> None:
-        self.scores = {item.mention.id: item.score for item in scored}
-
-    async def score(self, mentions: Sequence[Mention]) -> list[Score]:
-        return [self.scores[m.id] for m in mentions]
-
-    def close(self) -> None:
-        pass
 
 
 def watching(data_dir: Path, scored: Sequence[ScoredMention], *, fresh: bool = False) -> Session:

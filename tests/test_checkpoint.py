@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.prescored import Prescored
 from warroom.clock import FrozenClock
 from warroom.demo import scenario as demo_scenario
 from warroom.detection.signals import DetectorRule
@@ -20,23 +21,10 @@ from warroom.incident import engine as engine_module
 from warroom.incident import log as log_module
 from warroom.incident.log import IncidentStore, LogPosition
 from warroom.incident.session import Session
-from warroom.model import EventKind, Mention, Score, ScoredMention
+from warroom.model import EventKind, ScoredMention
 from warroom.playbook import default_playbook
 
 MINUTE = timedelta(minutes=1)
-
-
-class Prescored:
-    """Scores looked up from the demo scored once: the tests do not pay VADER again."""
-
-    def __init__(self, scored: Sequence[ScoredMention]) -> None:
-        self.scores = {item.mention.id: item.score for item in scored}
-
-    async def score(self, mentions: Sequence[Mention]) -> list[Score]:
-        return [self.scores[m.id] for m in mentions]
-
-    def close(self) -> None:
-        pass
 
 
 def _minute(item: ScoredMention) -> datetime:

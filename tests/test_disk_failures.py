@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets._toast import Toast
 
-from tests.tui_support import CALM_AT, drill_at
+from tests.tui_support import CALM_AT, drill_at, screen_text
 from warroom.clock import FrozenClock
 from warroom.incident import log as incident_log
 from warroom.incident.log import IncidentStore
@@ -49,12 +49,6 @@ def later_mentions(scored: list[ScoredMention], minutes: int = 3) -> list[Scored
     """The demo mentions posted in the few minutes after CALM_AT."""
     end = CALM_AT + timedelta(minutes=minutes)
     return [s for s in scored if CALM_AT <= s.mention.created_at < end]
-
-
-def screen_text(app: App[None]) -> str:
-    """Every character on the screen, toasts included."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
 def toast_regions(app: App[None]) -> list[Region]:

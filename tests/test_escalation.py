@@ -11,6 +11,7 @@ from statistics import NormalDist
 
 import pytest
 
+from warroom.demo.timeline import poisson
 from warroom.detection.detector import (
     MONTH_MINUTES,
     Baseline,
@@ -59,7 +60,7 @@ class Feed:
     def calm(self, minutes: int, rate: float, share: float) -> None:
         """Minutes of Poisson(`rate`) posts, each negative with probability `share`."""
         for _ in range(minutes):
-            total = _poisson(self.rng, rate)
+            total = poisson(self.rng, rate)
             negatives = sum(self.rng.random() < share for _ in range(total))
             self.add(negatives, total - negatives)
 
@@ -74,14 +75,6 @@ class Feed:
 
     def first(self, level: Level) -> LevelChange | None:
         return next((change for change in self.changes if change.level is level), None)
-
-
-def _poisson(rng: random.Random, rate: float) -> int:
-    limit, found, product = math.exp(-rate), 0, rng.random()
-    while product > limit:
-        found += 1
-        product *= rng.random()
-    return found
 
 
 def quiet_brand(seed: int, share: float = 0.10) -> Feed:

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets._toast import Toast
 
-from tests.tui_support import CALM_AT, drill_at, quiet_app
+from tests.tui_support import CALM_AT, drill_at, quiet_app, screen_text
 from warroom import tui as tui_package
 from warroom.clock import FrozenClock
 from warroom.detection.sentiment import Scorer
@@ -75,11 +75,6 @@ def repeats(count: int, *, at: datetime = CALM_AT) -> list[ScoredMention]:
 
 def line_text(feed: MentionFeed, y: int) -> str:
     return "".join(segment.text for segment in feed.render_line(y))
-
-
-def screen_text(app: App[None]) -> str:
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
 def toasts(app: App[None]) -> list[str]:

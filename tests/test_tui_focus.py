@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
 from scripts.review_scenes import finished_drill
-from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app
+from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app, screen_text
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.model import EventKind, Label
@@ -57,12 +57,6 @@ def as_text(static: Static) -> str:
     with console.capture() as captured:
         console.print(static.content)
     return captured.get()
-
-
-def screen_text(app: App[None]) -> str:
-    """Every character on the screen, line by line."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
 async def palette_hits(pilot: Pilot, query: str) -> list[str]:

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets._toast import Toast
 
-from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app
+from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app, screen_text
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.incident.session import Session
@@ -29,12 +29,6 @@ from warroom.tui.widgets.feed import MentionFeed
 MARKUP = "[bold red]x[/]"
 CLOSER = "[/] and [@click=app.quit]quit[/]"
 ESCAPES = "\x1b[2J\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07"
-
-
-def screen_text(app: App[None]) -> str:
-    """Every character on the screen (toasts included), line by line."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
 def hostile_playbook(step_title: str, template_title: str) -> Playbook:

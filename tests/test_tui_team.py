@@ -8,14 +8,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.conftest import T0
 from tests.redis_server import RedisServer
 from tests.team_support import until
-from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app, work_the_crisis
+from tests.tui_support import CALM_AT, CRISIS_AT, drill_at, quiet_app, screen_text, work_the_crisis
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.incident.session import InProcessScoring, Session
@@ -44,12 +43,6 @@ def status_text(app: WarroomApp) -> str:
 
 def header_text(app: WarroomApp) -> str:
     return str(app.main_screen.query_one(IncidentHeader).render())
-
-
-def screen_text(app: App[None]) -> str:
-    """Every character on the screen (toasts included), line by line."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
 async def team_app(server: RedisServer, folder: Path, operator: str, role: str) -> WarroomApp:

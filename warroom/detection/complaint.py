@@ -134,13 +134,6 @@ _WORKING = (
     r"turning on|booting|saving|registering|pairing|printing|downloading)"
 )
 
-# After "issue": not a magazine's edition ("the new issue is out"). A lookbehind after the word,
-# so the regex engine tries it only where "issue" is.
-_NOT_AN_EDITION = "".join(
-    f"(?<!{before} issue)"
-    for before in ("new", "latest", "next", "current", "special", "first", "back", "this month's")
-)
-
 CUES: tuple[Cue, ...] = (
     # -- waiting and time ---------------------------------------------------------------------
     _cue(
@@ -1148,14 +1141,11 @@ def find_cues(text: str, *, use_anchors: bool = True) -> list[FiredCue]:
     return fired
 
 
-def _reports_a_problem(fired: list[FiredCue]) -> bool:
-    kinds = {f.cue.kind for f in fired}
-    return "resolved" not in kinds and not kinds.isdisjoint(_PROBLEM_KINDS)
-
-
 def discounts_praise(fired: list[FiredCue]) -> bool:
-    """Whether VADER's praise counts for PRAISE_BESIDE_A_PROBLEM of itself (sarcasm: none)."""
-    return _reports_a_problem(fired) and not any(f.cue.kind == "sarcasm" for f in fired)
+    """Whether VADER's praise counts for PRAISE_BESIDE_A_PROBLEM of itself: a problem reported
+    and not fixed (with sarcasm the praise counts not at all)."""
+    kinds = {f.cue.kind for f in fired}
+    return kinds.isdisjoint(("resolved", "sarcasm")) and not kinds.isdisjoint(_PROBLEM_KINDS)
 
 
 def shift(fired: list[FiredCue]) -> float:

@@ -526,8 +526,8 @@ class Thresholds:
     surge_z: float
     sensitivity: float
     surges: bool  # only the short window judges sudden surges
-    evidence_z: float = 0.0  # the exact-tail z of a window that chance gives once a year
-    rise_z: float = RISE_Z  # the share's z for a rise with a volume jump
+    evidence_z: float  # the exact-tail z of a window that chance gives once a year
+    rise_z: float  # the share's z for a rise with a volume jump
 
     @classmethod
     def for_window(cls, window: int, short_window: int, sensitivity: float) -> Thresholds:

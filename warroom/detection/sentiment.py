@@ -461,15 +461,12 @@ _PROCESS_SCORERS: dict[tuple[tuple[str, float], ...], Scorer] = {}
 
 def score_texts(texts: list[str], extra_lexicon: dict[str, float] | None = None) -> list[float]:
     """Compound scores of texts; a picklable entry point for a process-pool worker."""
-    # One Scorer (and cache) per process per lexicon, kept between calls.
-    key = tuple(sorted(_checked_lexicon(extra_lexicon or {}).items()))
-    scorer = _PROCESS_SCORERS.get(key)
-    if scorer is None:
-        scorer = _PROCESS_SCORERS[key] = Scorer(extra_lexicon)
+    scorer = _process_scorer(extra_lexicon)
     return [scorer.compound(text) for text in texts]
 
 
 def _process_scorer(extra_lexicon: Mapping[str, float] | None) -> Scorer:
+    # One Scorer (and cache) per process per lexicon, kept between calls.
     key = tuple(sorted(_checked_lexicon(extra_lexicon or {}).items()))
     scorer = _PROCESS_SCORERS.get(key)
     if scorer is None:

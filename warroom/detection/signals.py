@@ -446,12 +446,14 @@ class Signals:
 
     def _volume_dispersion(self, last: int) -> float:
         """How much more the scored posts per minute varied than a Poisson's, in the minutes
-        before a window (those through `last`): bursts and threads make volume jumpier."""
+        before a window (those through `last`): bursts and threads make volume jumpier. Minutes
+        already reported as a crisis are left out, as the fresh readings leave them out: counted
+        as empty, they would make the volume look jumpy for an hour after a crisis."""
         counts = []
         for key in range(last - self._before_minutes() + 1, last + 1):
-            bucket = self._buckets.get(key)
-            fresh = bucket is not None and key not in self._reported
-            counts.append(bucket.scored if fresh and bucket is not None else 0)
+            if key not in self._reported:
+                bucket = self._buckets.get(key)
+                counts.append(bucket.scored if bucket is not None else 0)
         mean = sum(counts) / len(counts) if counts else 0.0
         if len(counts) < 2 or mean <= 0:
             return 1.0
@@ -464,8 +466,6 @@ class Signals:
         if thresholds is None:
             rule = self.rule
             thresholds = Thresholds.for_window(window, rule.window_minutes, rule.sensitivity)
-            if window != rule.window_minutes:
-                thresholds = replace(thresholds, surges=False)
             self._spans[window] = thresholds
         return thresholds
 

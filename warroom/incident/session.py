@@ -14,7 +14,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -63,6 +62,14 @@ class ScoringBackend(Protocol):
 
     async def score(self, mentions: Sequence[Mention]) -> list[Score]: ...
 
+    def explain(self, text: str) -> Explanation:
+        """Why a text scores what it does under this backend's lexicon."""
+        ...
+
+    def negative_terms(self, text: str) -> list[str]:
+        """The words that make a text negative under this backend's lexicon."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -74,6 +81,12 @@ class InProcessScoring:
 
     async def score(self, mentions: Sequence[Mention]) -> list[Score]:
         return self.scorer.score_many(mentions)
+
+    def explain(self, text: str) -> Explanation:
+        return self.scorer.explain(text)
+
+    def negative_terms(self, text: str) -> list[str]:
+        return self.scorer.negative_terms(text)
 
     def close(self) -> None:
         pass
@@ -114,6 +127,13 @@ class ProcessScoring:
             else:
                 scores.append(Score(None, None))
         return scores
+
+    def explain(self, text: str) -> Explanation:
+        # Rare (a person opened a mention): in this process, under the worker's lexicon.
+        return explain(text, self.lexicon)
+
+    def negative_terms(self, text: str) -> list[str]:
+        return negative_terms(text, self.lexicon)
 
     async def _run(self, texts: list[str]) -> list[float]:
         pool = self._pool
@@ -484,14 +504,9 @@ class Session:
             for s in self.recent_negative
             if (m := s.mention).created_at >= since and not m.ours
         ]
-        # The terms under this console's lexicon: its in-process scorer, or the worker's lexicon.
-        scorer = getattr(self.scoring, "scorer", None)
-        terms = (
-            scorer.negative_terms
-            if isinstance(scorer, Scorer)
-            else partial(negative_terms, extra_lexicon=getattr(self.scoring, "lexicon", None))
+        top = group_evidence(
+            window, limit=max(limit, ISSUE_COMPLAINTS), terms=self.scoring.negative_terms
         )
-        top = group_evidence(window, limit=max(limit, ISSUE_COMPLAINTS), terms=terms)
         complaints = tuple(e.item.mention.text for e in top[:ISSUE_COMPLAINTS])
         return Evidence(gauge.reason, [t.term for t in gauge.trending[:8]], top[:limit], complaints)
 
@@ -668,10 +683,7 @@ class Session:
 
     def explain(self, text: str) -> Explanation:
         """Why a text scores what it does under this console's lexicon: VADER and the cues."""
-        scorer = getattr(self.scoring, "scorer", None)
-        if isinstance(scorer, Scorer):
-            return scorer.explain(text)
-        return explain(text, getattr(self.scoring, "lexicon", None))
+        return self.scoring.explain(text)
 
     def shutdown(self) -> str | None:
         """Flush, release the incident and stop scoring; one line on what could not be saved."""

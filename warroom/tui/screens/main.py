@@ -127,7 +127,6 @@ class MainScreen(Screen[None]):
         self.query_one(NotesPane).show(state.timeline)
         self.query_one(MentionFeed).add(self.session.recent, marks=self.session.state)
         self.query_one(Checklist).role = self.session.role
-        # Back in a note left unsaved, typing goes on from its end: selected, it would be replaced.
         self._refresh_header()
         self._refresh_checklist()
         self._refresh_tabs()

@@ -29,6 +29,7 @@ from warroom.tui.widgets.feed_rows import (
     relative_time,
     repeat_key,
 )
+from warroom.tui.widgets.ink import ink
 
 # Others name the rows and filter through the feed.
 __all__ = [
@@ -400,13 +401,10 @@ class MentionFeed(ScrollView, can_focus=True):
 
     def _row_styles(self) -> dict[str, Style]:
         # Ink only (colour and weight): a component's own background would hide the cursor's.
-        styles = {}
-        for name in self.COMPONENT_CLASSES:
-            style = self.get_component_rich_style(name)
-            styles[name] = (
-                style if name == "feed--cursor" else style.without_color + Style(color=style.color)
-            )
-        return styles
+        return {
+            name: self.get_component_rich_style(name) if name == "feed--cursor" else ink(self, name)
+            for name in self.COMPONENT_CLASSES
+        }
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Styles and "now" are looked up once a frame, not once a line.

@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Protocol
 
 from warroom.model import BRAND_TOPIC, Label, ScoredMention
+from warroom.review.text import reach_text
 from warroom.tui.safe import clean
 
 # What a folded row keeps of its repeats: the latest copies (to open and flag) and who posted.
@@ -340,11 +341,6 @@ def relative_time(moment: datetime, now: datetime) -> str:
 
 
 def compact_number(value: int | None) -> str:
-    """12, 4.5k, 1.2M: a follower count in five characters or fewer."""
-    if value is None:
-        return ""
-    if value < 1000:
-        return str(value)
-    if value < 1_000_000:
-        return f"{value / 1000:.1f}k".replace(".0k", "k")
-    return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
+    """12, 4.5k, 184k, 1.2M: a follower count in five characters or fewer, as the report writes
+    it."""
+    return "" if value is None else reach_text(value)
