@@ -21,7 +21,7 @@ from warroom.incident import engine as engine_module
 from warroom.incident import log as log_module
 from warroom.incident.log import IncidentStore, LogPosition
 from warroom.incident.session import Session
-from warroom.model import EventKind, ScoredMention
+from warroom.model import EventKind, Label, ScoredMention
 from warroom.playbook import default_playbook
 
 MINUTE = timedelta(minutes=1)
@@ -164,6 +164,37 @@ async def test_a_checkpoint_older_than_the_log_replays_only_the_rest(
     assert checked.engine.resumed_from == at_checkpoint
     assert at_checkpoint.mentions < checked.log.mention_count()
     assert figures(checked) == figures(replayed)
+
+
+def relabel(session: Session, picks: Sequence[tuple[int, Label]]) -> None:
+    """A person overrides the scorer on the `n`th latest mentions (the same one twice, too)."""
+    recent = list(session.recent)
+    for n, label in picks:
+        session.override(recent[-1 - n], label)
+
+
+async def test_overrides_count_alike_from_the_checkpoint_a_replay_and_after_a_crash(
+    data_dir: Path, tmp_path: Path, demo_scored: list[ScoredMention]
+) -> None:
+    """People relabel mentions, one of them twice (a mind changed), some after the checkpoint
+    and then the console is killed: resumed from the checkpoint and by a full replay, the
+    signals count each at its last label, as the console did (not the scorer's, nor both)."""
+    cut = 2345
+    first = session_at(data_dir, demo_scored)
+    await feed(first, demo_scored[:cut])
+    relabel(first, [(3, Label.NEGATIVE), (40, Label.NEGATIVE), (3, Label.NEUTRAL)])
+    assert first.engine.checkpoint(wait=True)
+    await feed(first, demo_scored[cut:])
+    # After the checkpoint: the two it counts relabelled again, and one it has not seen.
+    relabel(first, [(len(demo_scored) - cut + 40, Label.POSITIVE), (0, Label.NEGATIVE)])
+    relabel(first, [(len(demo_scored) - cut + 3, Label.NEGATIVE)])
+    live = [minute.to_dict() for minute in first.engine.signals.series()]
+    killed(first)
+    checked, replayed = resumed_both_ways(data_dir, tmp_path, demo_scored, None)
+    assert checked.engine.resumed_from is not None and replayed.engine.resumed_from is None
+    assert len(checked.state.overrides) == 3
+    for session in (checked, replayed):
+        assert [minute.to_dict() for minute in session.engine.signals.series()] == live
 
 
 async def test_a_resume_announces_no_level_change_the_log_holds(

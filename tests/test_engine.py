@@ -13,7 +13,7 @@ from warroom.detection.signals import Signals
 from warroom.incident.engine import Engine
 from warroom.incident.log import IncidentStore
 from warroom.incident.state import IncidentState
-from warroom.model import EventKind, Mention
+from warroom.model import EventKind, Label, Mention, Score, ScoredMention
 from warroom.offline.replay import paced_batches
 
 
@@ -126,3 +126,20 @@ def test_a_post_from_decades_ago_does_not_blow_up_the_series(clock: FrozenClock)
     engine.finish()
     minutes = [m.minute for m in engine.signals.series()]
     assert minutes[0].year == 1971 and len(minutes) == 5  # 1971, then 09:00..09:03
+
+
+def test_a_second_override_takes_the_first_one_out(clock: FrozenClock) -> None:
+    """Praise called negative, then neutral, then praise again: the minute counts it once, at
+    its latest label (the feed hands the scorer's score each time)."""
+    engine = Engine(clock=clock, signals=Signals())
+    item = ScoredMention(mention(1, 0, "Great, another outage."), Score(0.62, Label.POSITIVE))
+    engine.ingest_scored([item])
+
+    def counts() -> tuple[int, int, int, int]:
+        (minute,) = engine.signals.series()
+        return minute.scored, minute.negative, minute.neutral, minute.positive
+
+    expected = {Label.NEGATIVE: (1, 1, 0, 0), Label.NEUTRAL: (1, 0, 1, 0)}
+    for label in (Label.NEGATIVE, Label.NEUTRAL, Label.NEGATIVE, Label.POSITIVE):
+        engine.override_sentiment(item, label, author="dana")
+        assert counts() == expected.get(label, (1, 0, 0, 1))

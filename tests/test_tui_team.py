@@ -21,11 +21,12 @@ from warroom.incident.session import InProcessScoring, Session
 from warroom.live.team import replica as replica_module
 from warroom.live.team.link import TeamLink, team_settings
 from warroom.live.team.replica import join_team_incident
-from warroom.model import EventKind
+from warroom.model import EventKind, Label, Mention, Score, ScoredMention
 from warroom.playbook import default_playbook
 from warroom.tui.app import WarroomApp
 from warroom.tui.launch import team_feeder
 from warroom.tui.widgets.checklist import Checklist
+from warroom.tui.widgets.feed import MentionFeed
 from warroom.tui.widgets.header import IncidentHeader, team_marker
 
 Console = tuple[WarroomApp, Pilot[None]]
@@ -115,6 +116,31 @@ async def test_a_step_checked_on_one_console_shows_checked_on_the_other(
         await until(lambda: str(checklist.get_option(step.id).prompt).startswith("[✓]"))
         assert "  lee " in str(checklist.get_option(step.id).prompt)
         await until(lambda: "lee (social) · step checked" in timeline_text(dana))
+
+
+async def test_a_mention_flagged_and_relabelled_by_a_teammate_shows_so_and_is_counted(
+    redis_server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dana flags a post the scorer read as praise and calls it negative: Lee's feed row shows
+    the flag and the label, and Lee's gauge counts it negative, not positive."""
+    async with two_consoles(redis_server, tmp_path, monkeypatch) as ((dana, pilot), (lee, _)):
+        post = Mention(
+            id="mastodon:1", source="mastodon", text="Great, another outage.", created_at=T0
+        )
+        dana.session.engine.ingest_scored([ScoredMention(post, Score(0.62, Label.POSITIVE))])
+        feed = lee.main_screen.query_one(MentionFeed)
+        await until(lambda: len(feed.rows) == 1)  # through the team's stream
+        (row,) = feed.rows
+        assert not row.flagged and row.label is Label.POSITIVE
+        await pilot.press("1", "enter", "f", "minus", "escape")
+        await until(lambda: row.flagged and row.label is Label.NEGATIVE)
+        await until(lambda: "⚑" in screen_text(lee))
+        (minute,) = lee.session.engine.signals.series()
+        assert (minute.scored, minute.negative, minute.positive) == (1, 1, 0)
+        await pilot.press("enter", "f", "plus", "escape")  # unflagged, and praise after all
+        await until(lambda: not row.flagged and row.label is Label.POSITIVE)
+        (minute,) = lee.session.engine.signals.series()
+        assert (minute.scored, minute.negative, minute.positive) == (1, 0, 1)
 
 
 async def test_o_shows_only_the_steps_of_my_role(data_dir: Path, demo_scored: list) -> None:

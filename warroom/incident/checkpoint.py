@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from warroom.model import Label, Mention, Score, ScoredMention
 logger = logging.getLogger("warroom.incident.checkpoint")
 
 # Bumped whenever what is stored (or what it means) changes: an older checkpoint is then ignored.
-VERSION = 1
+VERSION = 2  # 2: the scores people set, as the signals count them
 FILE_NAME = "checkpoint.json"
 # Ids are encoded this many at a time, so a thread encoding 500,000 of them lets the loop run.
 IDS_PER_CHUNK = 10_000
@@ -36,6 +36,8 @@ class Checkpoint:
     watermark: str | None
     feed: list[ScoredMention]
     feed_negative: list[ScoredMention]
+    # The mentions the signals count at a person's label rather than the scorer's, and at what.
+    counted: dict[str, Score] = field(default_factory=dict)
 
 
 def path_for(folder: Path) -> Path:
@@ -57,6 +59,7 @@ def encode(checkpoint: Checkpoint) -> bytes:
         "watermark": checkpoint.watermark,
         "feed": [_scored_row(item) for item in checkpoint.feed],
         "feed_negative": [_scored_row(item) for item in checkpoint.feed_negative],
+        "counted": {key: _score_row(score) for key, score in checkpoint.counted.items()},
     }
     text = json.dumps(head, separators=(",", ":"), allow_nan=False)
     ids = checkpoint.seen
@@ -92,6 +95,7 @@ def decode(payload: bytes) -> Checkpoint:
         watermark=watermark,
         feed=[_scored(row) for row in data["feed"]],
         feed_negative=[_scored(row) for row in data["feed_negative"]],
+        counted={str(key): _score(row) for key, row in dict(data["counted"]).items()},
     )
 
 
@@ -125,13 +129,20 @@ def read(folder: Path, settings: dict[str, Any]) -> Checkpoint | None:
 
 
 def _scored_row(item: ScoredMention) -> list[Any]:
-    label = item.score.label
-    return [item.mention.to_dict(), item.score.compound, str(label) if label else None]
+    return [item.mention.to_dict(), *_score_row(item.score)]
+
+
+def _score_row(score: Score) -> list[Any]:
+    return [score.compound, str(score.label) if score.label else None]
 
 
 def _scored(row: Sequence[Any]) -> ScoredMention:
     mention, compound, label = row
+    return ScoredMention(Mention.from_dict(mention), _score([compound, label]))
+
+
+def _score(row: Sequence[Any]) -> Score:
+    compound, label = row
     if compound is not None and not isinstance(compound, int | float):
         raise TypeError(f"compound: expected a number, got {compound!r}")
-    score = Score(None if compound is None else float(compound), Label(label) if label else None)
-    return ScoredMention(Mention.from_dict(mention), score)
+    return Score(None if compound is None else float(compound), Label(label) if label else None)

@@ -135,6 +135,9 @@ class Engine:
         self._seen_order: deque[str] = deque()
         self.watermark: datetime | None = None
         self.feed = FeedWindow()
+        # The mentions the signals count at a person's label, not the scorer's, and at what: a
+        # second override takes the first one's out, not the scorer's.
+        self._counted: dict[str, Score] = {}
         self.resumed_from: LogPosition | None = None  # the checkpoint the last resume loaded
         self._since_checkpoint = 0
         self._checkpoint_due = monotonic() + CHECKPOINT_SECONDS
@@ -153,6 +156,7 @@ class Engine:
         self.state = IncidentState(name=log.meta.name)
         self._pending = []
         self._applied = set()
+        self._counted = {}
         self.resumed_from = None
         self._since_checkpoint = 0
         self._checkpoint_due = monotonic() + CHECKPOINT_SECONDS
@@ -182,6 +186,8 @@ class Engine:
             read += len(chunk)
         finally:
             self.log = log
+        if stored is not None:
+            self._count_late_overrides(log)
         # What came after the checkpoint goes into the next one (on close, or when it is due).
         self._since_checkpoint = read
         # Level changes already in the log are not announced (nor logged) again: advance quietly
@@ -217,8 +223,24 @@ class Engine:
         self._seen = set(stored.seen)
         self._seen_order = deque(stored.seen)
         self.feed.replace(stored.feed, stored.feed_negative)
+        self._counted = dict(stored.counted)
         self.resumed_from = stored.position
         return after
+
+    def _count_late_overrides(self, log: IncidentLog) -> None:
+        """Count the overrides the checkpoint's signals miss, of mentions it covers: made after it
+        and then no checkpoint (a crash), or a teammate's of a mention out of the feed's window.
+        Those mentions are found in the log, read again only then."""
+        missing = {
+            mention_id
+            for mention_id, label in self.state.overrides.items()
+            if self._counted.get(mention_id) != _override_score(label)
+        }
+        if not missing:
+            return
+        for item in log.mentions():
+            if item.mention.id in missing:
+                self._count_override(ScoredMention(self.accounts.mark(item.mention), item.score))
 
     # -- the same state for a team member joining late ----------------------------------------
 
@@ -237,6 +259,7 @@ class Engine:
         self._seen = set(stored.seen)
         self._seen_order = deque(stored.seen)
         self.feed.replace(stored.feed, stored.feed_negative)
+        self._counted = dict(stored.counted)
         return True
 
     def restore_signals(self, stored: Checkpoint) -> bool:
@@ -283,6 +306,7 @@ class Engine:
             watermark=format_time(self.watermark) if self.watermark else None,
             feed=list(self.feed.recent),
             feed_negative=list(self.feed.negative),
+            counted=dict(self._counted),
         )
 
     def checkpoint(self, *, wait: bool = False) -> bool:
@@ -396,6 +420,11 @@ class Engine:
                 latest = mention.created_at
         self.watermark = latest
         self.signals.add_many(counted)
+        if self.state.overrides:  # replayed, or a teammate's override came before the mention
+            overrides = self.state.overrides
+            for item in counted:
+                if item.mention.id in overrides:
+                    self._count_override(item)
         self.feed.add(scored)
         if self.log is not None:
             self.log.append_mentions(scored)
@@ -469,8 +498,7 @@ class Engine:
         self, item: ScoredMention, label: Label, *, author: str | None, role: str | None = None
     ) -> Event:
         """A person says VADER read a mention wrong: the signals and the log follow them."""
-        compound = OVERRIDE_COMPOUND[label]
-        self.signals.relabel(item.mention, item.score, Score(compound, label))
+        self._count_override(item, label)
         data = {
             "mention_id": item.mention.id,
             "label": str(label),
@@ -479,6 +507,30 @@ class Engine:
         if role:
             data["role"] = role
         return self.record(EventKind.SENTIMENT_OVERRIDDEN, data, author=author)
+
+    def _count_override(self, item: ScoredMention, label: Label | None = None) -> None:
+        """Count `item` in the signals at `label` (by default the one the state holds), taking
+        out what it was counted at: the scorer's score, or an earlier override."""
+        mention_id = item.mention.id
+        if label is None:
+            label = self.state.overrides[mention_id]
+        new = _override_score(label)
+        old = self._counted.get(mention_id, item.score)
+        if old != new:
+            self.signals.relabel(item.mention, old, new)
+        self._counted[mention_id] = new
+
+    def _count_remote_override(self, event: Event) -> None:
+        """A teammate's override: counted here too when the mention is in the feed's window
+        (the rest, rarely, at the next resume, which finds them in the log)."""
+        mention_id = str(event.data.get("mention_id"))
+        label = self.state.overrides.get(mention_id)
+        if label is None:
+            return
+        for item in reversed(self.feed.recent):
+            if item.mention.id == mention_id:
+                self._count_override(item, label)
+                return
 
     # -- team mode: events go out through a sink and come back in the team's order ----------
 
@@ -532,6 +584,8 @@ class Engine:
         else:
             self.state.apply(logged)
         if own is None:
+            if logged.kind is EventKind.SENTIMENT_OVERRIDDEN:
+                self._count_remote_override(logged)
             self._announce(EngineUpdate(events=[logged]))
         return logged
 
@@ -597,3 +651,8 @@ def _write_checkpoint(log: IncidentLog, captured: Checkpoint) -> None:
     except Exception:
         # A lost checkpoint costs a longer resume, never a mention: say so, and go on.
         logger.exception("engine: the checkpoint of %s was not written", log.path)
+
+
+def _override_score(label: Label) -> Score:
+    """The score a person's label is counted at."""
+    return Score(OVERRIDE_COMPOUND[label], label)

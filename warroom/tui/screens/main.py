@@ -157,6 +157,7 @@ class MainScreen(Screen[None]):
             if self._pending_events:
                 events, self._pending_events = self._pending_events, []
                 self.query_one(NotesPane).add(events)
+                self._mark_feed(events)
                 if any(e.kind is not EventKind.NOTE for e in events):
                     self._refresh_checklist()
             now = monotonic()
@@ -171,6 +172,19 @@ class MainScreen(Screen[None]):
                 self._maybe_propose()
             self._refresh_header()
             self._refresh_team()
+
+    def _mark_feed(self, events: list[Event]) -> None:
+        """Flags and overrides on the rows they name, a teammate's too (own ones are marked
+        already, once in the log: marking again changes nothing)."""
+        state, feed = self.session.state, self.query_one(MentionFeed)
+        for event in events:
+            mention_id = str(event.data.get("mention_id", ""))
+            if event.kind is EventKind.FLAGGED:
+                feed.mark(mention_id, flagged=mention_id in state.flagged)
+            elif event.kind is EventKind.SENTIMENT_OVERRIDDEN:
+                label = state.overrides.get(mention_id)
+                if label is not None:
+                    feed.mark(mention_id, label=label)
 
     def reload(self) -> None:
         """The session moved to a fresh log (an incident was closed): redraw from its state."""
