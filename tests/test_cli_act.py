@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -10,7 +11,7 @@ from tests.conftest import T0
 from warroom.clock import FrozenClock
 from warroom.incident.log import IncidentStore
 from warroom.incident.state import IncidentState
-from warroom.model import EventKind
+from warroom.model import EventKind, Label, Mention, Score, ScoredMention
 from warroom.tui.main import main
 
 
@@ -79,3 +80,32 @@ def test_no_open_incident_says_how_to_name_one(data_dir: Path) -> None:
     """Nothing open: the message says to use --incident."""
     result = run(data_dir, "note", "hello")
     assert result.exit_code == 1 and "--incident" in result.stderr
+
+
+def test_on_a_drill_acts_are_stamped_where_the_drill_stopped(data_dir: Path) -> None:
+    """A drill runs on its scenario's clock: a note, a check and a declaration from the command
+    line land at the drill's last moment (its mentions included), not at today's date."""
+    clock = FrozenClock(T0)
+    log = IncidentStore(data_dir).create("Drill", clock=clock, brand="acme", drill=True)
+    log.append(EventKind.PLAYBOOK_CHANGED, {"playbook": "default"}, author=None)
+    clock.set(T0 + timedelta(minutes=42))
+    log.append(EventKind.NOTE, {"text": "first reports"}, author="dana")
+    clock.set(T0 + timedelta(minutes=45))
+    log.append_mentions(
+        [
+            ScoredMention(
+                Mention("t:1", "test", "down again", clock.now()), Score(-0.4, Label.NEGATIVE)
+            )
+        ]
+    )
+    log.close()
+    for args in (
+        ("note", "legal is on the call"),
+        ("check", "assess-impact"),
+        ("declare", "Outage"),
+    ):
+        assert run(data_dir, *args).exit_code == 0
+    state = state_of(data_dir, log.meta.slug)
+    stopped = T0 + timedelta(minutes=45)
+    assert [e.at for e in state.timeline if e.author == "tester"] == [stopped] * 3
+    assert state.declared_at == stopped

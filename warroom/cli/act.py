@@ -14,6 +14,7 @@ import secrets
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -112,8 +113,19 @@ def _act_locally(context: Context, incident: str | None, kind: EventKind, build:
     with log:
         state = IncidentState.from_events(log.events(), name=log.meta.name)
         data = build(state)
-        log.append(kind, data, author=operator_name())
+        at = _drill_time(log) if log.meta.drill else None
+        if at is not None and "declared_at" in data:
+            data["declared_at"] = format_time(at)  # the drill's clock starts where it stopped
+        log.append(kind, data, author=operator_name(), at=at)
     return slug
+
+
+def _drill_time(log: IncidentLog) -> datetime:
+    """Where a drill stopped on its scenario's clock: what is done from here is stamped then, not
+    today, so it sits in the drill's timeline (and a declaration's deadlines count from there)."""
+    return max(
+        (event.at for event in log.events(include_mentions=True)), default=log.meta.created_at
+    )
 
 
 async def _act_in_team(team: str | None, kind: EventKind, build: Build) -> str:
