@@ -19,6 +19,7 @@ from warroom.detection.signals import DetectorRule
 from warroom.incident import checkpoint as checkpoints
 from warroom.incident import engine as engine_module
 from warroom.incident import log as log_module
+from warroom.incident.checkpoint import Checkpoint
 from warroom.incident.log import IncidentStore, LogPosition
 from warroom.incident.session import Session
 from warroom.model import EventKind, Label, ScoredMention
@@ -188,13 +189,18 @@ async def test_overrides_count_alike_from_the_checkpoint_a_replay_and_after_a_cr
     # After the checkpoint: the two it counts relabelled again, and one it has not seen.
     relabel(first, [(len(demo_scored) - cut + 40, Label.POSITIVE), (0, Label.NEGATIVE)])
     relabel(first, [(len(demo_scored) - cut + 3, Label.NEGATIVE)])
+    # And ten of the oldest the feed holds: minutes the baseline had learned long before.
+    oldest = len(first.recent) - 1
+    relabel(first, [(oldest - n, Label.NEGATIVE) for n in range(10)])
     live = [minute.to_dict() for minute in first.engine.signals.series()]
     killed(first)
     checked, replayed = resumed_both_ways(data_dir, tmp_path, demo_scored, None)
     assert checked.engine.resumed_from is not None and replayed.engine.resumed_from is None
-    assert len(checked.state.overrides) == 3
+    assert len(checked.state.overrides) == 13
     for session in (checked, replayed):
         assert [minute.to_dict() for minute in session.engine.signals.series()] == live
+    # Relabelled after their minutes were judged, as live: the baseline and the level alike too.
+    assert figures(checked) == figures(replayed)
 
 
 async def test_a_resume_announces_no_level_change_the_log_holds(
@@ -332,3 +338,21 @@ def test_the_rest_of_the_log_is_read_without_the_segments_before_it(
     with pytest.raises(ValueError):
         log.mentions_after(LogPosition(4321, position.mention_seq + 1, 0))
     log.close()
+
+
+@pytest.mark.parametrize(
+    "counted",
+    [{"t:1": "apocalypse"}, {"t:1": [0.5, "negative"]}, {"t:1": None}, ["t:1"], "negative"],
+)
+def test_damaged_labels_in_a_checkpoint_mean_a_full_replay(tmp_path: Path, counted: Any) -> None:
+    """The people's labels a checkpoint holds are read as labels or not at all: never half."""
+    good = Checkpoint(LogPosition(), {}, {}, [], None, [], [], {"t:1": Label.NEGATIVE})
+    checkpoints.write(tmp_path, good)
+    assert checkpoints.read(tmp_path, {}) == good
+    data = json.loads(checkpoints.path_for(tmp_path).read_bytes())
+    data["counted"] = counted
+    checkpoints.path_for(tmp_path).write_text(json.dumps(data))
+    assert checkpoints.read(tmp_path, {}) is None
+    deep = "[" * 100_000 + "]" * 100_000  # JSON too deep to decode: damaged, not a crash
+    checkpoints.path_for(tmp_path).write_text(json.dumps(data)[:-1] + f',"x":{deep}}}')
+    assert checkpoints.read(tmp_path, {}) is None

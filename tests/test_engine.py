@@ -11,9 +11,9 @@ from warroom.clock import FrozenClock
 from warroom.detection.sentiment import Scorer
 from warroom.detection.signals import Signals
 from warroom.incident.engine import Engine
-from warroom.incident.log import IncidentStore
+from warroom.incident.log import IncidentLog, IncidentStore
 from warroom.incident.state import IncidentState
-from warroom.model import EventKind, Label, Mention, Score, ScoredMention
+from warroom.model import Event, EventKind, Label, Mention, Score, ScoredMention
 from warroom.offline.replay import paced_batches
 
 
@@ -143,3 +143,91 @@ def test_a_second_override_takes_the_first_one_out(clock: FrozenClock) -> None:
     for label in (Label.NEGATIVE, Label.NEUTRAL, Label.NEGATIVE, Label.POSITIVE):
         engine.override_sentiment(item, label, author="dana")
         assert counts() == expected.get(label, (1, 0, 0, 1))
+
+
+class Outbox:
+    """A team console's sink: own events, each with an id, kept as the outbox keeps them."""
+
+    def __init__(self, console: str) -> None:
+        self.console = console
+        self.sent: list[Event] = []
+
+    def __call__(self, event: Event) -> None:
+        self.sent.append(event)
+
+    def next_id(self) -> str:
+        return f"{self.console}:{len(self.sent) + 1}"
+
+
+def team_engine(clock: FrozenClock, log: IncidentLog | None, console: str) -> Engine:
+    engine = Engine(clock=clock, signals=Signals(), log=log)
+    outbox = Outbox(console)
+    engine.sink, engine.new_event_id = outbox, outbox.next_id
+    return engine
+
+
+def praise(n: int, minute: float = 0) -> ScoredMention:
+    return ScoredMention(mention(n, minute, "Great, another outage."), Score(0.62, Label.POSITIVE))
+
+
+def counts(engine: Engine) -> list[tuple[int, int, int, int]]:
+    return [(m.scored, m.negative, m.neutral, m.positive) for m in engine.signals.series()]
+
+
+def test_a_row_relabelled_again_after_closing_counts_once(
+    clock: FrozenClock, data_dir: Path
+) -> None:
+    """Closing moves the console to a fresh incident with the same signals and feed: a row
+    relabelled there again takes out the earlier label, not the scorer's."""
+    store = IncidentStore(data_dir)
+    engine = Engine(clock=clock, signals=Signals(), log=store.create("one", clock=clock))
+    post = praise(1)
+    engine.ingest_scored([post])
+    engine.override_sentiment(post, Label.NEGATIVE, author="dana")
+    engine.attach(store.create("two", clock=clock), resume=False)  # what closing does
+    engine.override_sentiment(post, Label.NEUTRAL, author="dana")
+    assert counts(engine) == [(1, 0, 1, 0)]
+
+
+def test_own_overrides_still_in_the_outbox_count_after_a_restart(
+    clock: FrozenClock, data_dir: Path
+) -> None:
+    """Team mode: relabelled while the team's stream was out of reach, then restarted. The
+    outbox's override shows, counts, and counts once when the stream gives it back."""
+    store = IncidentStore(data_dir)
+    log = store.create("team", clock=clock)
+    engine = team_engine(clock, log, "dana")
+    post = praise(1)
+    engine.ingest_scored([post])
+    engine.override_sentiment(post, Label.NEGATIVE, author="dana")
+    log.close()  # killed, the override in the outbox only
+    outbox = engine.sink
+    assert isinstance(outbox, Outbox)
+    again = team_engine(clock, None, "dana")
+    again.attach(store.open(log.meta.slug, clock=clock), resume=True)
+    assert counts(again) == [(1, 0, 0, 1)]
+    again.restore_pending(outbox.sent)  # as the team replica does on start
+    assert counts(again) == [(1, 1, 0, 0)]
+    again.apply_remote(outbox.sent[0])  # the stream gives it back
+    assert again.state.overrides == {"t:1": Label.NEGATIVE}
+    assert counts(again) == [(1, 1, 0, 0)]
+
+
+def test_a_teammates_override_of_a_post_long_gone_from_the_feed_is_counted(
+    clock: FrozenClock, data_dir: Path
+) -> None:
+    """The console deciding the level took in 5,000 posts since (two minutes at a surge's
+    pace): the teammate's override carries its post, so it is counted all the same."""
+    store = IncidentStore(data_dir)
+    holder = team_engine(clock, store.create("holder", clock=clock), "holder")
+    teammate = team_engine(clock, None, "lee")
+    post = praise(0)
+    for engine in (holder, teammate):
+        engine.ingest_scored([post])
+    holder.ingest_scored([praise(n, n / 3000) for n in range(1, 5001)])
+    assert post not in holder.feed.recent
+    teammate.override_sentiment(post, Label.NEGATIVE, author="lee")
+    sent = teammate.sink
+    assert isinstance(sent, Outbox)
+    holder.apply_remote(sent.sent[0])
+    assert counts(holder)[0] == (3000, 1, 0, 2999)

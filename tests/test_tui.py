@@ -101,6 +101,8 @@ async def test_open_mention_add_evidence_flag_and_override(
         "mention_id": target.item.mention.id,
         "label": "negative",
         "was": str(target.item.score.label),
+        "compound": target.item.score.compound,  # with its post: any console can count it
+        "mention": target.item.mention.to_dict(),
     }
 
 

@@ -36,8 +36,8 @@ class Checkpoint:
     watermark: str | None
     feed: list[ScoredMention]
     feed_negative: list[ScoredMention]
-    # The mentions the signals count at a person's label rather than the scorer's, and at what.
-    counted: dict[str, Score] = field(default_factory=dict)
+    # The mentions the signals count at a person's label rather than the scorer's, and at which.
+    counted: dict[str, Label] = field(default_factory=dict)
 
 
 def path_for(folder: Path) -> Path:
@@ -59,7 +59,7 @@ def encode(checkpoint: Checkpoint) -> bytes:
         "watermark": checkpoint.watermark,
         "feed": [_scored_row(item) for item in checkpoint.feed],
         "feed_negative": [_scored_row(item) for item in checkpoint.feed_negative],
-        "counted": {key: _score_row(score) for key, score in checkpoint.counted.items()},
+        "counted": {key: str(label) for key, label in checkpoint.counted.items()},
     }
     text = json.dumps(head, separators=(",", ":"), allow_nan=False)
     ids = checkpoint.seen
@@ -95,7 +95,7 @@ def decode(payload: bytes) -> Checkpoint:
         watermark=watermark,
         feed=[_scored(row) for row in data["feed"]],
         feed_negative=[_scored(row) for row in data["feed_negative"]],
-        counted={str(key): _score(row) for key, row in dict(data["counted"]).items()},
+        counted=_labels(data["counted"]),
     )
 
 
@@ -119,7 +119,7 @@ def read(folder: Path, settings: dict[str, Any]) -> Checkpoint | None:
         return None
     try:
         checkpoint = decode(payload)
-    except (ValueError, KeyError, TypeError, IndexError) as error:
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError) as error:
         logger.warning("checkpoint %s damaged (%s): replaying the whole log", path, error)
         return None
     if checkpoint.settings != settings:
@@ -129,20 +129,19 @@ def read(folder: Path, settings: dict[str, Any]) -> Checkpoint | None:
 
 
 def _scored_row(item: ScoredMention) -> list[Any]:
-    return [item.mention.to_dict(), *_score_row(item.score)]
-
-
-def _score_row(score: Score) -> list[Any]:
-    return [score.compound, str(score.label) if score.label else None]
+    label = item.score.label
+    return [item.mention.to_dict(), item.score.compound, str(label) if label else None]
 
 
 def _scored(row: Sequence[Any]) -> ScoredMention:
     mention, compound, label = row
-    return ScoredMention(Mention.from_dict(mention), _score([compound, label]))
-
-
-def _score(row: Sequence[Any]) -> Score:
-    compound, label = row
     if compound is not None and not isinstance(compound, int | float):
         raise TypeError(f"compound: expected a number, got {compound!r}")
-    return Score(None if compound is None else float(compound), Label(label) if label else None)
+    score = Score(None if compound is None else float(compound), Label(label) if label else None)
+    return ScoredMention(Mention.from_dict(mention), score)
+
+
+def _labels(data: Any) -> dict[str, Label]:
+    if not isinstance(data, dict):
+        raise TypeError("counted: expected an object of labels")
+    return {str(key): Label(value) for key, value in data.items()}

@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 from pathlib import Path
 from time import monotonic
 from typing import Any
@@ -135,9 +136,12 @@ class Engine:
         self._seen_order: deque[str] = deque()
         self.watermark: datetime | None = None
         self.feed = FeedWindow()
-        # The mentions the signals count at a person's label, not the scorer's, and at what: a
+        # The mentions the signals count at a person's label, not the scorer's, and at which: a
         # second override takes the first one's out, not the scorer's.
-        self._counted: dict[str, Score] = {}
+        self._counted: dict[str, Label] = {}
+        # While a resume reads the log: overridden mentions, counted at their labels only once
+        # the minutes are judged again as they were (live, a person relabels judged minutes).
+        self._deferred: list[ScoredMention] | None = None
         self.resumed_from: LogPosition | None = None  # the checkpoint the last resume loaded
         self._since_checkpoint = 0
         self._checkpoint_due = monotonic() + CHECKPOINT_SECONDS
@@ -156,12 +160,12 @@ class Engine:
         self.state = IncidentState(name=log.meta.name)
         self._pending = []
         self._applied = set()
-        self._counted = {}
         self.resumed_from = None
         self._since_checkpoint = 0
         self._checkpoint_due = monotonic() + CHECKPOINT_SECONDS
         if not resume:
-            return
+            return  # the signals and the feed go on (a closed incident's), and how they count
+        self._counted = {}
         judged: datetime | None = None  # the end of the last minute the log's detector judged
         for event in log.events():
             self.state.apply(event)
@@ -173,6 +177,7 @@ class Engine:
         replayed = stored is None
         # The stored mentions come back into the signals (baseline), not into the log again.
         self.log = None
+        self._deferred = []
         try:
             chunk: list[ScoredMention] = []
             read = 0
@@ -184,17 +189,20 @@ class Engine:
                     chunk = []
             self.ingest_scored(chunk, advance=False)
             read += len(chunk)
+            # Level changes already in the log are not announced (nor logged) again: advance
+            # quietly as far as the last run judged, not only to the last mention.
+            judged = _latest(self.watermark, judged)
+            if judged is not None:
+                self.signals.advance(judged)
+            for item in self._deferred:
+                self._count_override(item)
         finally:
             self.log = log
-        if stored is not None:
-            self._count_late_overrides(log)
+            self._deferred = None
         # What came after the checkpoint goes into the next one (on close, or when it is due).
         self._since_checkpoint = read
-        # Level changes already in the log are not announced (nor logged) again: advance quietly
-        # as far as the last run judged, not only to the last mention.
-        judged = _latest(self.watermark, judged)
-        if judged is not None:
-            self.signals.advance(judged)
+        if stored is not None:
+            self._count_late_overrides(log)  # counted in the next one too
         self.stats = EngineStats()  # counts are of this run; the log holds the rest
         if replayed and log.writable and log.mention_count():
             self.checkpoint(wait=True)  # the next resume need not replay all of it again
@@ -229,18 +237,30 @@ class Engine:
 
     def _count_late_overrides(self, log: IncidentLog) -> None:
         """Count the overrides the checkpoint's signals miss, of mentions it covers: made after it
-        and then no checkpoint (a crash), or a teammate's of a mention out of the feed's window.
-        Those mentions are found in the log, read again only then."""
-        missing = {
-            mention_id
-            for mention_id, label in self.state.overrides.items()
-            if self._counted.get(mention_id) != _override_score(label)
-        }
+        and then no checkpoint (a crash), or a teammate's of a mention not at hand then. Each
+        override event carries its mention; the log is read only for one that does not."""
+        overrides = self.state.overrides
+        missing = {key for key, label in overrides.items() if self._counted.get(key) != label}
+        if not missing:
+            return
+        for event in log.events():
+            if event.kind is not EventKind.SENTIMENT_OVERRIDDEN:
+                continue
+            if event.data.get("mention_id") in missing:
+                item = self._overridden_mention(event)
+                if item is not None and self.has_seen(item.mention.id):
+                    self._count_override(item)
+                    missing.discard(item.mention.id)
         if not missing:
             return
         for item in log.mentions():
             if item.mention.id in missing:
                 self._count_override(ScoredMention(self.accounts.mark(item.mention), item.score))
+                missing.discard(item.mention.id)
+                if not missing:
+                    return
+        for key in missing:  # not in this log: nothing counted to move (no search next time)
+            self._counted[key] = overrides[key]
 
     # -- the same state for a team member joining late ----------------------------------------
 
@@ -421,10 +441,7 @@ class Engine:
         self.watermark = latest
         self.signals.add_many(counted)
         if self.state.overrides:  # replayed, or a teammate's override came before the mention
-            overrides = self.state.overrides
-            for item in counted:
-                if item.mention.id in overrides:
-                    self._count_override(item)
+            self._count_overrides_of(scored, counted)
         self.feed.add(scored)
         if self.log is not None:
             self.log.append_mentions(scored)
@@ -503,6 +520,9 @@ class Engine:
             "mention_id": item.mention.id,
             "label": str(label),
             "was": str(item.score.label) if item.score.label else None,
+            # What a teammate's console needs to count it, though the post left its feed.
+            "compound": item.score.compound,
+            "mention": item.mention.to_dict(),
         }
         if role:
             data["role"] = role
@@ -514,23 +534,59 @@ class Engine:
         mention_id = item.mention.id
         if label is None:
             label = self.state.overrides[mention_id]
-        new = _override_score(label)
-        old = self._counted.get(mention_id, item.score)
-        if old != new:
-            self.signals.relabel(item.mention, old, new)
-        self._counted[mention_id] = new
+        was = self._counted.get(mention_id)
+        if was is not label:
+            old = item.score if was is None else _override_score(was)
+            self.signals.relabel(item.mention, old, _override_score(label))
+            self._counted[mention_id] = label
+            self._since_checkpoint += 1  # the next checkpoint (at close too) holds it
 
-    def _count_remote_override(self, event: Event) -> None:
-        """A teammate's override: counted here too when the mention is in the feed's window
-        (the rest, rarely, at the next resume, which finds them in the log)."""
-        mention_id = str(event.data.get("mention_id"))
-        label = self.state.overrides.get(mention_id)
-        if label is None:
+    def _count_overrides_of(
+        self, scored: list[ScoredMention], counted: list[ScoredMention]
+    ) -> None:
+        """Count the people's labels of mentions just taken in (`counted`: those in the signals)."""
+        overrides = self.state.overrides
+        found = [item for item in scored if item.mention.id in overrides]
+        if not found:
             return
-        for item in reversed(self.feed.recent):
+        in_signals = {id(item) for item in counted}
+        for item in found:
+            if id(item) not in in_signals:  # ours, or dated in the future: nothing to move
+                self._counted[item.mention.id] = overrides[item.mention.id]
+            elif self._deferred is not None:
+                self._deferred.append(item)
+            else:
+                self._count_override(item)
+
+    def _count_logged_override(self, event: Event) -> None:
+        """An override this run did not make (a teammate's, or own ones from before a restart):
+        counted at the label the state holds now, if this console took the mention in (else
+        when it does)."""
+        mention_id = event.data.get("mention_id")
+        if not isinstance(mention_id, str) or mention_id not in self.state.overrides:
+            return
+        for item in chain(reversed(self.feed.recent), reversed(self.feed.negative)):
             if item.mention.id == mention_id:
-                self._count_override(item, label)
+                self._count_override(item)
                 return
+        carried = self._overridden_mention(event)
+        if carried is not None and self.has_seen(mention_id):
+            self._count_override(carried)
+
+    def _overridden_mention(self, event: Event) -> ScoredMention | None:
+        """The mention an override event carries, with the scorer's score (None: it carries none,
+        written before events carried it, or it is damaged)."""
+        data = event.data
+        try:
+            compound, was = data["compound"], data["was"]
+            if compound is not None and not isinstance(compound, int | float):
+                return None
+            mention = self.accounts.mark(Mention.from_dict(data["mention"]))
+            label = Label(was) if was else None
+            score = Score(None if compound is None else float(compound), label)
+        except (KeyError, TypeError, ValueError):  # a MentionError is a ValueError
+            return None
+        return ScoredMention(mention, score) if mention.id == data.get("mention_id") else None
 
     # -- team mode: events go out through a sink and come back in the team's order ----------
 
@@ -555,6 +611,8 @@ class Engine:
             if event.id is not None and event.id not in self._applied:
                 self._pending.append(event)
                 self.state.apply(event)
+                if event.kind is EventKind.SENTIMENT_OVERRIDDEN:
+                    self._count_logged_override(event)
 
     @property
     def pending(self) -> list[Event]:
@@ -585,7 +643,7 @@ class Engine:
             self.state.apply(logged)
         if own is None:
             if logged.kind is EventKind.SENTIMENT_OVERRIDDEN:
-                self._count_remote_override(logged)
+                self._count_logged_override(logged)
             self._announce(EngineUpdate(events=[logged]))
         return logged
 

@@ -293,7 +293,7 @@ class TeamReplica:
             return False
         try:
             snapshot = await asyncio.to_thread(checkpoints.decode, payload)
-        except (ValueError, KeyError, TypeError, IndexError) as error:
+        except (ValueError, KeyError, TypeError, IndexError, RecursionError) as error:
             self.link.skipped("snapshot", f"damaged ({str(error)[:60]})")
             return False
         if not self.session.engine.restore(snapshot):
