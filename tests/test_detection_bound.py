@@ -14,7 +14,7 @@ def test_the_threshold_gives_the_calm_run_length_asked_for() -> None:
     cusum, rng = Cusum(0.2, 0.5), random.Random(7)
     threshold = threshold_for(cusum, 0.2, 5000, rng)
     runs = [cusum.calm_run(rng, 0.2, threshold) for _ in range(400)]
-    assert 4000 < sum(runs) / len(runs) < 6200  # the mean of 400 runs is within 5% a time in 20
+    assert 4000 < sum(runs) / len(runs) < 6200  # its standard error over 400 runs: about 5%
     # Ten times as seldom costs about ln(10) more evidence, as the CUSUM's form says.
     further = threshold_for(cusum, 0.2, 50_000, rng)
     assert math.isclose(further - threshold, math.log(10), abs_tol=0.15)

@@ -15,7 +15,7 @@ from warroom.model import Label, Mention, Score, ScoredMention
 logger = logging.getLogger("warroom.incident.checkpoint")
 
 # Bumped whenever what is stored (or what it means) changes: an older checkpoint is then ignored.
-VERSION = 2  # 2: the scores people set, as the signals count them
+VERSION = 2  # 2: the labels people set, as the signals count them
 FILE_NAME = "checkpoint.json"
 # Ids are encoded this many at a time, so a thread encoding 500,000 of them lets the loop run.
 IDS_PER_CHUNK = 10_000
