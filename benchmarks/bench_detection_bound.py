@@ -48,6 +48,7 @@ POSTS_A_YEAR = RATE_BEFORE * 365 * 24 * 60
 CALIBRATION = (4.0, 5.0, 6.0)  # thresholds whose calm run lengths are measured
 CALIBRATION_RUNS = 300
 MAX_MINUTES = 60  # the crisis lasts an hour
+CALM_MINUTES = 120  # calm before it, as in the scenarios (two hours learned after the warm-up)
 SEEDS = 20
 
 
@@ -83,22 +84,33 @@ class Cusum:
         self.up = math.log(after / before)  # a post read negative
         self.down = math.log((1 - after) / (1 - before))  # any other post
 
+    def post(self, total: float, rng: random.Random, share: float) -> float:
+        """The sum after one more post, read negative with probability `share`."""
+        return max(0.0, total + (self.up if rng.random() < share else self.down))
+
     def calm_run(self, rng: random.Random, share: float, threshold: float) -> int:
         """Posts until a false alarm on calm posts."""
         total, posts = 0.0, 0
-        while True:
+        while total < threshold:
             posts += 1
-            total = max(0.0, total + (self.up if rng.random() < share else self.down))
-            if total >= threshold:
-                return posts
+            total = self.post(total, rng, share)
+        return posts
 
-    def delay(self, rng: random.Random, share: float, rate: float, threshold: float) -> int | None:
-        """Minutes from onset to the alarm, posts arriving at `rate` a minute (None: not within
-        the hour)."""
+    def delay(
+        self, rng: random.Random, before: float, after: float, threshold: float
+    ) -> int | None:
+        """Minutes from onset to the alarm (None: not within the hour). CALM_MINUTES of calm
+        posts come first, so the sum starts where a watch would have it (a false alarm among
+        them starts it again)."""
         total = 0.0
+        for _ in range(CALM_MINUTES):
+            for _ in range(poisson(rng, RATE_BEFORE)):
+                total = self.post(total, rng, before)
+                if total >= threshold:
+                    total = 0.0
         for minute in range(1, MAX_MINUTES + 1):
-            for _ in range(poisson(rng, rate)):
-                total = max(0.0, total + (self.up if rng.random() < share else self.down))
+            for _ in range(poisson(rng, RATE_AFTER)):
+                total = self.post(total, rng, after)
                 if total >= threshold:
                     return minute
         return None
@@ -134,7 +146,7 @@ def row(name: str, reading: Reading, runs: int, detector: list[int | None] | Non
     rng = random.Random(f"bound:{name}")
     cusum = Cusum(before, after)
     threshold = threshold_for(cusum, before, POSTS_A_YEAR, rng)
-    oracle = [cusum.delay(rng, after, RATE_AFTER, threshold) for _ in range(runs)]
+    oracle = [cusum.delay(rng, before, after, threshold) for _ in range(runs)]
     warroom = "– | –" if detector is None else _delays(detector)
     return (
         f"| {name} | {reading.complaints:.0%}, {reading.others:.0%}"

@@ -23,8 +23,8 @@ def test_the_threshold_gives_the_calm_run_length_asked_for() -> None:
 def test_a_larger_rise_is_caught_sooner() -> None:
     rng = random.Random(3)
     small, large = Cusum(0.3, 0.4), Cusum(0.3, 0.6)
-    small_delays = [small.delay(rng, 0.4, 30.0, 10.0) or 99 for _ in range(200)]
-    large_delays = [large.delay(rng, 0.6, 30.0, 10.0) or 99 for _ in range(200)]
+    small_delays = [small.delay(rng, 0.3, 0.4, 10.0) or 99 for _ in range(200)]
+    large_delays = [large.delay(rng, 0.3, 0.6, 10.0) or 99 for _ in range(200)]
     assert sorted(large_delays)[100] < sorted(small_delays)[100]
     assert max(large_delays) <= 10  # 30 posts a minute at 60% against 30%: minutes, not an hour
 

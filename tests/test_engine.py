@@ -231,3 +231,22 @@ def test_a_teammates_override_of_a_post_long_gone_from_the_feed_is_counted(
     assert isinstance(sent, Outbox)
     holder.apply_remote(sent.sent[0])
     assert counts(holder)[0] == (3000, 1, 0, 2999)
+
+
+def test_an_override_written_before_events_carried_their_post_is_found_in_the_log(
+    clock: FrozenClock, data_dir: Path
+) -> None:
+    """An override logged after the checkpoint by an older warroom (no post in the event): the
+    resume finds its post among the log's mentions and counts it."""
+    store = IncidentStore(data_dir)
+    log = store.create("older", clock=clock)
+    engine = Engine(clock=clock, signals=Signals(), log=log)
+    engine.ingest_scored([praise(1), praise(2)])
+    assert engine.checkpoint(wait=True)
+    data = {"mention_id": "t:2", "label": "negative", "was": "positive"}
+    log.append(EventKind.SENTIMENT_OVERRIDDEN, data, author="dana")
+    log.close()  # killed: the checkpoint is from before the override
+    again = Engine(clock=clock, signals=Signals())
+    again.attach(store.open(log.meta.slug, clock=clock), resume=True)
+    assert again.resumed_from is not None
+    assert counts(again) == [(2, 1, 0, 1)]

@@ -14,7 +14,6 @@ import secrets
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -111,21 +110,16 @@ def _act_locally(context: Context, incident: str | None, kind: EventKind, build:
     clock = SystemClock()
     log: IncidentLog = context.store().open(slug, clock=clock)
     with log:
-        state = IncidentState.from_events(log.events(), name=log.meta.name)
+        # A drill runs on its scenario's clock: what is done from here is stamped where it
+        # stopped (its last event or mention), not today, so it sits in the drill's timeline.
+        drill = log.meta.drill
+        state = IncidentState.from_events(log.events(include_mentions=drill), name=log.meta.name)
         data = build(state)
-        at = _drill_time(log) if log.meta.drill else None
+        at = (state.last_at or log.meta.created_at) if drill else None
         if at is not None and "declared_at" in data:
-            data["declared_at"] = format_time(at)  # the drill's clock starts where it stopped
+            data["declared_at"] = format_time(at)  # the drill's deadlines count from there
         log.append(kind, data, author=operator_name(), at=at)
     return slug
-
-
-def _drill_time(log: IncidentLog) -> datetime:
-    """Where a drill stopped on its scenario's clock: what is done from here is stamped then, not
-    today, so it sits in the drill's timeline (and a declaration's deadlines count from there)."""
-    return max(
-        (event.at for event in log.events(include_mentions=True)), default=log.meta.created_at
-    )
 
 
 async def _act_in_team(team: str | None, kind: EventKind, build: Build) -> str:

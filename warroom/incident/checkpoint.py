@@ -93,8 +93,8 @@ def decode(payload: bytes) -> Checkpoint:
         signals=dict(data["signals"]),
         seen=seen,
         watermark=watermark,
-        feed=[_scored(row) for row in data["feed"]],
-        feed_negative=[_scored(row) for row in data["feed_negative"]],
+        feed=[scored_from_row(row) for row in data["feed"]],
+        feed_negative=[scored_from_row(row) for row in data["feed_negative"]],
         counted=_labels(data["counted"]),
     )
 
@@ -133,7 +133,9 @@ def _scored_row(item: ScoredMention) -> list[Any]:
     return [item.mention.to_dict(), item.score.compound, str(label) if label else None]
 
 
-def _scored(row: Sequence[Any]) -> ScoredMention:
+def scored_from_row(row: Sequence[Any]) -> ScoredMention:
+    """A [mention, compound, label] row as a scored mention; ValueError, TypeError or KeyError
+    when it is damaged (a checkpoint's feed, an override event from a teammate)."""
     mention, compound, label = row
     if compound is not None and not isinstance(compound, int | float):
         raise TypeError(f"compound: expected a number, got {compound!r}")

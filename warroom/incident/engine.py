@@ -167,12 +167,15 @@ class Engine:
             return  # the signals and the feed go on (a closed incident's), and how they count
         self._counted = {}
         judged: datetime | None = None  # the end of the last minute the log's detector judged
+        overridden: dict[str, Event] = {}  # each mention's latest override (it carries the post)
         for event in log.events():
             self.state.apply(event)
             if event.id is not None:
                 self._applied.add(event.id)
             if event.kind is EventKind.LEVEL_CHANGED:
                 judged = _latest(judged, _judged_minute(event))
+            elif event.kind is EventKind.SENTIMENT_OVERRIDDEN:
+                overridden[str(event.data.get("mention_id"))] = event
         stored = self._from_checkpoint(log)
         replayed = stored is None
         # The stored mentions come back into the signals (baseline), not into the log again.
@@ -202,7 +205,7 @@ class Engine:
         # What came after the checkpoint goes into the next one (on close, or when it is due).
         self._since_checkpoint = read
         if stored is not None:
-            self._count_late_overrides(log)  # counted in the next one too
+            self._count_late_overrides(log, overridden)  # counted in the next one too
         self.stats = EngineStats()  # counts are of this run; the log holds the rest
         if replayed and log.writable and log.mention_count():
             self.checkpoint(wait=True)  # the next resume need not replay all of it again
@@ -235,22 +238,19 @@ class Engine:
         self.resumed_from = stored.position
         return after
 
-    def _count_late_overrides(self, log: IncidentLog) -> None:
+    def _count_late_overrides(self, log: IncidentLog, overridden: dict[str, Event]) -> None:
         """Count the overrides the checkpoint's signals miss, of mentions it covers: made after it
         and then no checkpoint (a crash), or a teammate's of a mention not at hand then. Each
-        override event carries its mention; the log is read only for one that does not."""
+        override event (`overridden`, by mention) carries its post; the log's mentions are read
+        only for one that does not."""
         overrides = self.state.overrides
         missing = {key for key, label in overrides.items() if self._counted.get(key) != label}
-        if not missing:
-            return
-        for event in log.events():
-            if event.kind is not EventKind.SENTIMENT_OVERRIDDEN:
-                continue
-            if event.data.get("mention_id") in missing:
-                item = self._overridden_mention(event)
-                if item is not None and self.has_seen(item.mention.id):
-                    self._count_override(item)
-                    missing.discard(item.mention.id)
+        for key in list(missing):
+            event = overridden.get(key)
+            item = None if event is None else self._overridden_mention(event)
+            if item is not None and self.has_seen(key):
+                self._count_override(item)
+                missing.discard(key)
         if not missing:
             return
         for item in log.mentions():
@@ -578,15 +578,12 @@ class Engine:
         written before events carried it, or it is damaged)."""
         data = event.data
         try:
-            compound, was = data["compound"], data["was"]
-            if compound is not None and not isinstance(compound, int | float):
-                return None
-            mention = self.accounts.mark(Mention.from_dict(data["mention"]))
-            label = Label(was) if was else None
-            score = Score(None if compound is None else float(compound), label)
+            item = checkpoints.scored_from_row([data["mention"], data["compound"], data["was"]])
         except (KeyError, TypeError, ValueError):  # a MentionError is a ValueError
             return None
-        return ScoredMention(mention, score) if mention.id == data.get("mention_id") else None
+        if item.mention.id != data.get("mention_id"):
+            return None
+        return ScoredMention(self.accounts.mark(item.mention), item.score)
 
     # -- team mode: events go out through a sink and come back in the team's order ----------
 
